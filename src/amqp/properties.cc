@@ -1,0 +1,52 @@
+#include "amqp/properties.h"
+
+#include <string_view>
+
+namespace qpidd::amqp {
+namespace {
+
+std::string_view KeyAt(pn_data_t* data) {
+  pn_bytes_t b{0, nullptr};
+  if (pn_data_type(data) == PN_SYMBOL) b = pn_data_get_symbol(data);
+  else if (pn_data_type(data) == PN_STRING) b = pn_data_get_string(data);
+  return {b.start, b.size};
+}
+
+bool TruthAt(pn_data_t* data) {
+  switch (pn_data_type(data)) {
+    case PN_BOOL: return pn_data_get_bool(data);
+    case PN_STRING: { auto v = KeyAt(data); return v == "true" || v == "yes" || v == "1"; }
+    case PN_INT: return pn_data_get_int(data) != 0;
+    case PN_LONG: return pn_data_get_long(data) != 0;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+void ReadPeerProperties(pn_data_t* properties, broker::ConnectionInfo& info) {
+  pn_data_rewind(properties);
+  if (!pn_data_next(properties) || pn_data_type(properties) != PN_MAP) return;
+  pn_data_enter(properties);
+  while (pn_data_next(properties)) {
+    const std::string_view key = KeyAt(properties);
+    if (!pn_data_next(properties)) break;
+    if (key == kHaAdminProperty) info.admin = TruthAt(properties);
+    else if (key == kHaBackupProperty) info.backup_link = TruthAt(properties);
+  }
+  pn_data_exit(properties);
+}
+
+void WriteBrokerProperties(pn_data_t* properties) {
+  pn_data_clear(properties);
+  pn_data_put_map(properties);
+  pn_data_enter(properties);
+  pn_data_put_symbol(properties, pn_bytes(7, "product"));
+  pn_data_put_string(properties, pn_bytes(8, "qpidd-ha"));
+  pn_data_put_symbol(properties, pn_bytes(7, "version"));
+  const std::string_view version = PACKAGE_VERSION;
+  pn_data_put_string(properties, pn_bytes(version.size(), version.data()));
+  pn_data_exit(properties);
+}
+
+}  // namespace qpidd::amqp

@@ -1,0 +1,256 @@
+#include "broker/broker.h"
+
+#include <mutex>
+
+#include "common/log.h"
+
+namespace qpidd::broker {
+namespace {
+
+constexpr size_t kMaxNameLength = 255;
+
+Status CheckName(std::string_view kind, const std::string& name) {
+  if (name.empty()) return Status::InvalidArgument(std::string(kind) + " name must not be empty");
+  if (name.size() > kMaxNameLength) {
+    return Status::InvalidArgument(std::string(kind) + " name '" + name.substr(0, 32) +
+                                   "...' is longer than 255 characters");
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(std::string(kind) + " name '" + name +
+                                     "' contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Broker::Broker(BrokerConfig config) : config_(std::move(config)) { DeclareBuiltinExchanges(); }
+
+Broker::~Broker() = default;
+
+const char* Broker::Version() { return PACKAGE_VERSION; }
+
+void Broker::DeclareBuiltinExchanges() {
+  const std::pair<const char*, const char*> builtin[] = {
+      {"amq.direct", "direct"}, {"amq.topic", "topic"}, {"amq.fanout", "fanout"},
+      {"amq.match", "headers"}};
+  for (const auto& [name, type] : builtin) {
+    ExchangeSettings settings;
+    settings.durable = true;
+    auto exchange = MakeExchange(type, name, std::move(settings), /*builtin=*/true);
+    exchanges_.emplace(name, exchange.value());
+  }
+}
+
+std::vector<std::shared_ptr<ConfigurationObserver>> Broker::ObserversCopy() const {
+  std::shared_lock lock(mutex_);
+  return observers_;
+}
+
+Result<QueuePtr> Broker::CreateQueue(const std::string& name, QueueSettings settings,
+                                     bool* created) {
+  if (created) *created = false;
+  if (Status s = CheckName("queue", name); !s.ok()) return s;
+  if (Status s = ApplyQueueArguments(settings.arguments, settings); !s.ok()) return s;
+  QueuePtr queue;
+  {
+    std::unique_lock lock(mutex_);
+    if (auto it = queues_.find(name); it != queues_.end()) return it->second;
+    queue = std::make_shared<Queue>(name, std::move(settings));
+    queues_.emplace(name, queue);
+  }
+  if (created) *created = true;
+  QPIDD_LOG(kInfo, kBroker, "created queue " << name);
+  if (queue->settings().durable) {
+    QPIDD_LOG(kNotice, kBroker, "queue " << name << " is durable, but this broker has no store "
+                                            "yet: its messages are not persisted");
+  }
+  for (const auto& o : ObserversCopy()) o->OnQueueCreated(queue);
+  return queue;
+}
+
+QueuePtr Broker::FindQueue(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  auto it = queues_.find(name);
+  return it == queues_.end() ? nullptr : it->second;
+}
+
+Status Broker::DeleteQueue(const std::string& name) {
+  QueuePtr queue;
+  std::vector<ExchangePtr> exchanges;
+  {
+    std::unique_lock lock(mutex_);
+    auto it = queues_.find(name);
+    if (it == queues_.end()) return Status::NotFound("queue '" + name + "' not found");
+    queue = it->second;
+    queues_.erase(it);
+    for (const auto& [n, e] : exchanges_) exchanges.push_back(e);
+  }
+  for (const auto& e : exchanges) e->RemoveQueue(name);
+  queue->Delete();
+  QPIDD_LOG(kInfo, kBroker, "deleted queue " << name);
+  for (const auto& o : ObserversCopy()) o->OnQueueDeleted(queue);
+  return Status::Ok();
+}
+
+std::vector<QueuePtr> Broker::Queues() const {
+  std::shared_lock lock(mutex_);
+  std::vector<QueuePtr> out;
+  out.reserve(queues_.size());
+  for (const auto& [n, q] : queues_) out.push_back(q);
+  return out;
+}
+
+Result<ExchangePtr> Broker::CreateExchange(const std::string& name, std::string_view type,
+                                           ExchangeSettings settings, bool* created) {
+  if (created) *created = false;
+  if (Status s = CheckName("exchange", name); !s.ok()) return s;
+  if (name.starts_with("amq.") || name.starts_with("qpid.")) {
+    std::shared_lock lock(mutex_);
+    if (!exchanges_.contains(name)) {
+      return Status::InvalidArgument("exchange name '" + name +
+                                     "' is reserved: names starting with amq. or qpid. are the "
+                                     "broker's own");
+    }
+  }
+  if (auto it = settings.arguments.find("qpid.replicate"); it != settings.arguments.end()) {
+    const auto* text = std::get_if<std::string>(&it->second);
+    auto level = ParseReplicationLevel(text ? *text : ToString(it->second));
+    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
+    settings.replicate = level.value();
+  }
+  auto made = MakeExchange(type, name, std::move(settings));
+  if (!made.ok()) return made.status();
+  ExchangePtr exchange;
+  {
+    std::unique_lock lock(mutex_);
+    if (auto it = exchanges_.find(name); it != exchanges_.end()) {
+      if (it->second->type() != type) {
+        return Status::AlreadyExists("exchange '" + name + "' exists with type " +
+                                     std::string(it->second->type()) + ", not " +
+                                     std::string(type));
+      }
+      return it->second;
+    }
+    exchange = made.value();
+    exchanges_.emplace(name, exchange);
+  }
+  if (created) *created = true;
+  QPIDD_LOG(kInfo, kBroker, "created " << type << " exchange " << name);
+  for (const auto& o : ObserversCopy()) o->OnExchangeCreated(exchange);
+  return exchange;
+}
+
+ExchangePtr Broker::FindExchange(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  auto it = exchanges_.find(name);
+  return it == exchanges_.end() ? nullptr : it->second;
+}
+
+Status Broker::DeleteExchange(const std::string& name) {
+  ExchangePtr exchange;
+  {
+    std::unique_lock lock(mutex_);
+    auto it = exchanges_.find(name);
+    if (it == exchanges_.end()) return Status::NotFound("exchange '" + name + "' not found");
+    if (it->second->builtin()) {
+      return Status::Error(StatusCode::kPreconditionFailed,
+                           "exchange '" + name + "' is built in and cannot be deleted");
+    }
+    exchange = it->second;
+    exchanges_.erase(it);
+  }
+  QPIDD_LOG(kInfo, kBroker, "deleted exchange " << name);
+  for (const auto& o : ObserversCopy()) o->OnExchangeDeleted(exchange);
+  return Status::Ok();
+}
+
+std::vector<ExchangePtr> Broker::Exchanges() const {
+  std::shared_lock lock(mutex_);
+  std::vector<ExchangePtr> out;
+  out.reserve(exchanges_.size());
+  for (const auto& [n, e] : exchanges_) out.push_back(e);
+  return out;
+}
+
+Status Broker::Bind(const std::string& exchange_name, const std::string& queue_name,
+                    const std::string& key, const Arguments& arguments) {
+  ExchangePtr exchange = FindExchange(exchange_name);
+  if (!exchange) return Status::NotFound("exchange '" + exchange_name + "' not found");
+  QueuePtr queue = FindQueue(queue_name);
+  if (!queue) return Status::NotFound("queue '" + queue_name + "' not found");
+  if (Status s = exchange->Bind(queue, key, arguments); !s.ok()) return s;
+  BindingInfo info{exchange_name, queue_name, key, arguments};
+  QPIDD_LOG(kInfo, kBroker, "bound queue " << queue_name << " to exchange " << exchange_name
+                                           << " with key '" << key << "'");
+  for (const auto& o : ObserversCopy()) o->OnBind(info);
+  return Status::Ok();
+}
+
+Status Broker::Unbind(const std::string& exchange_name, const std::string& queue_name,
+                      const std::string& key) {
+  ExchangePtr exchange = FindExchange(exchange_name);
+  if (!exchange) return Status::NotFound("exchange '" + exchange_name + "' not found");
+  if (Status s = exchange->Unbind(queue_name, key); !s.ok()) return s;
+  BindingInfo info{exchange_name, queue_name, key, {}};
+  for (const auto& o : ObserversCopy()) o->OnUnbind(info);
+  return Status::Ok();
+}
+
+std::vector<BindingInfo> Broker::Bindings() const {
+  std::vector<BindingInfo> out;
+  for (const auto& e : Exchanges()) {
+    auto b = e->Bindings();
+    out.insert(out.end(), b.begin(), b.end());
+  }
+  return out;
+}
+
+Node Broker::Resolve(const std::string& address) const {
+  std::shared_lock lock(mutex_);
+  if (auto it = queues_.find(address); it != queues_.end()) return it->second;
+  if (auto it = exchanges_.find(address); it != exchanges_.end()) return it->second;
+  return std::monostate{};
+}
+
+size_t Broker::Route(const Exchange& exchange, const MessagePtr& message,
+                     PublishContext* context) {
+  // Most messages match few queues; a small reused vector keeps routing allocation-free.
+  thread_local std::vector<QueuePtr> matches;
+  matches.clear();
+  exchange.Route(*message, message->subject(), matches);
+  size_t delivered = 0;
+  for (const auto& q : matches) {
+    if (q->Enqueue(message, context).ok()) ++delivered;
+  }
+  matches.clear();
+  return delivered;
+}
+
+void Broker::AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer) {
+  std::unique_lock lock(mutex_);
+  observers_.push_back(std::move(observer));
+}
+
+void Broker::SetConnectionAdmission(std::shared_ptr<ConnectionAdmission> admission) {
+  std::unique_lock lock(mutex_);
+  admission_ = std::move(admission);
+}
+
+Status Broker::AdmitConnection(const ConnectionInfo& info) const {
+  std::shared_ptr<ConnectionAdmission> admission;
+  {
+    std::shared_lock lock(mutex_);
+    admission = admission_;
+  }
+  return admission ? admission->Admit(info) : Status::Ok();
+}
+
+std::string Broker::NewTemporaryName(std::string_view prefix) {
+  return std::string(prefix) + config_.id.substr(0, 8) + "." +
+         std::to_string(temporary_counter_.fetch_add(1) + 1);
+}
+
+}  // namespace qpidd::broker

@@ -1,0 +1,96 @@
+// The broker's registry of queues, exchanges and bindings, and the one place configuration
+// changes go through (so observers see every change). Thread-safe: connections on every worker
+// loop call it. The registry lock is held only to look up or change the maps, never while a
+// message is enqueued.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "broker/broker_observer.h"
+#include "broker/connection_registry.h"
+#include "broker/exchange.h"
+#include "broker/queue.h"
+#include "common/status.h"
+
+namespace qpidd::broker {
+
+struct BrokerConfig {
+  std::string id;                    // unique per broker process (a UUID), for management
+  uint64_t default_queue_limit = 0;  // bytes, 0 = none (enforced with the queue policies)
+  uint32_t max_connections = 0;      // 0 = none
+};
+
+// What an address names: a queue, an exchange, or nothing.
+using Node = std::variant<std::monostate, QueuePtr, ExchangePtr>;
+
+class Broker {
+ public:
+  explicit Broker(BrokerConfig config);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  const BrokerConfig& config() const { return config_; }
+  static const char* Version();
+
+  // Creating a queue or exchange that exists returns the existing one with *created = false
+  // (a declare, not an error). A bad name or bad arguments is an error naming it.
+  Result<QueuePtr> CreateQueue(const std::string& name, QueueSettings settings, bool* created);
+  QueuePtr FindQueue(const std::string& name) const;
+  // Deletes the queue and its bindings; consumers are detached. NotFound names it.
+  Status DeleteQueue(const std::string& name);
+  std::vector<QueuePtr> Queues() const;
+
+  Result<ExchangePtr> CreateExchange(const std::string& name, std::string_view type,
+                                     ExchangeSettings settings, bool* created);
+  ExchangePtr FindExchange(const std::string& name) const;
+  // Built-in exchanges cannot be deleted (PreconditionFailed).
+  Status DeleteExchange(const std::string& name);
+  std::vector<ExchangePtr> Exchanges() const;
+
+  Status Bind(const std::string& exchange, const std::string& queue, const std::string& key,
+              const Arguments& arguments);
+  Status Unbind(const std::string& exchange, const std::string& queue, const std::string& key);
+  std::vector<BindingInfo> Bindings() const;
+
+  // An address names a queue first, then an exchange.
+  Node Resolve(const std::string& address) const;
+
+  // Routes through `exchange` by the message's subject and enqueues on every match. Returns the
+  // number of queues the message went to (0: unroutable, dropped, as AMQP 0-10 qpidd does).
+  size_t Route(const Exchange& exchange, const MessagePtr& message, PublishContext* context);
+
+  void AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer);
+  void SetConnectionAdmission(std::shared_ptr<ConnectionAdmission> admission);
+  // Ok unless an admission policy is installed and refuses.
+  Status AdmitConnection(const ConnectionInfo& info) const;
+
+  ConnectionRegistry& connections() { return connections_; }
+
+  // Unique names for dynamic nodes and private subscription queues.
+  std::string NewTemporaryName(std::string_view prefix);
+
+ private:
+  std::vector<std::shared_ptr<ConfigurationObserver>> ObserversCopy() const;
+  void DeclareBuiltinExchanges();
+
+  const BrokerConfig config_;
+  ConnectionRegistry connections_;
+
+  mutable std::shared_mutex mutex_;
+  // State below is protected by mutex_.
+  std::map<std::string, QueuePtr, std::less<>> queues_;
+  std::map<std::string, ExchangePtr, std::less<>> exchanges_;
+  std::vector<std::shared_ptr<ConfigurationObserver>> observers_;
+  std::shared_ptr<ConnectionAdmission> admission_;
+
+  std::atomic<uint64_t> temporary_counter_{0};
+};
+
+}  // namespace qpidd::broker

@@ -1,0 +1,233 @@
+#include "broker/queue.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace qpidd::broker {
+namespace {
+
+bool ByPosition(const QueuedMessage& m, uint64_t position) { return m.position < position; }
+
+void Notify(const std::vector<std::shared_ptr<QueueListener>>& listeners) {
+  for (const auto& l : listeners) l->OnMessagesAvailable();
+}
+
+}  // namespace
+
+Result<ReplicationLevel> ParseReplicationLevel(std::string_view text) {
+  if (text == "none") return ReplicationLevel::kNone;
+  if (text == "configuration") return ReplicationLevel::kConfiguration;
+  if (text == "all") return ReplicationLevel::kAll;
+  return Status::InvalidArgument("invalid replication level '" + std::string(text) +
+                                 "': expected none, configuration or all");
+}
+
+std::string_view ReplicationLevelName(ReplicationLevel level) {
+  switch (level) {
+    case ReplicationLevel::kNone: return "none";
+    case ReplicationLevel::kConfiguration: return "configuration";
+    case ReplicationLevel::kAll: return "all";
+    case ReplicationLevel::kUnset: break;
+  }
+  return "";
+}
+
+Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings) {
+  if (auto it = arguments.find("qpid.replicate"); it != arguments.end()) {
+    const auto* text = std::get_if<std::string>(&it->second);
+    if (text == nullptr) {
+      return Status::InvalidArgument("invalid value " + ToString(it->second) +
+                                     " for qpid.replicate: expected none, configuration or all");
+    }
+    auto level = ParseReplicationLevel(*text);
+    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
+    settings.replicate = level.value();
+  }
+  settings.arguments = arguments;
+  return Status::Ok();
+}
+
+Queue::Queue(std::string name, QueueSettings settings)
+    : name_(std::move(name)), settings_(std::move(settings)) {}
+
+Queue::~Queue() = default;
+
+void Queue::Wait(const std::shared_ptr<QueueListener>& listener) {
+  for (const auto& w : waiting_) {
+    if (w.lock() == listener) return;
+  }
+  waiting_.push_back(listener);
+}
+
+void Queue::TakeWaiting(std::vector<std::shared_ptr<QueueListener>>& to_notify) {
+  for (auto& w : waiting_) {
+    if (auto l = w.lock()) to_notify.push_back(std::move(l));
+  }
+  waiting_.clear();
+}
+
+Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
+  std::vector<std::shared_ptr<QueueListener>> to_notify;
+  {
+    std::lock_guard lock(mutex_);
+    if (deleted_.load(std::memory_order_relaxed)) {
+      return Status::NotFound("queue '" + name_ + "' was deleted");
+    }
+    QueuedMessage entry{std::move(message), next_position_++, 0};
+    bytes_ += entry.message->size();
+    available_.push_back(std::move(entry));
+    enqueued_.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& o : observers_) o->OnEnqueue(available_.back(), context);
+    if (!waiting_.empty()) TakeWaiting(to_notify);
+  }
+  Notify(to_notify);
+  return Status::Ok();
+}
+
+void Queue::AddConsumer(const std::shared_ptr<QueueListener>& listener) {
+  std::lock_guard lock(mutex_);
+  consumers_.push_back(listener);
+}
+
+void Queue::RemoveConsumer(const QueueListener* listener) {
+  std::lock_guard lock(mutex_);
+  auto gone = [listener](const std::weak_ptr<QueueListener>& w) {
+    auto l = w.lock();
+    return !l || l.get() == listener;
+  };
+  std::erase_if(consumers_, gone);
+  std::erase_if(waiting_, gone);
+}
+
+std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>& listener) {
+  std::lock_guard lock(mutex_);
+  if (available_.empty()) {
+    if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
+    return std::nullopt;
+  }
+  QueuedMessage m = std::move(available_.front());
+  available_.pop_front();
+  for (const auto& o : observers_) o->OnAcquire(m);
+  acquired_.emplace(m.position, m);
+  return m;
+}
+
+std::optional<QueuedMessage> Queue::Browse(uint64_t after,
+                                           const std::shared_ptr<QueueListener>& listener) {
+  std::lock_guard lock(mutex_);
+  auto it = std::lower_bound(available_.begin(), available_.end(), after + 1, ByPosition);
+  if (it == available_.end()) {
+    if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
+    return std::nullopt;
+  }
+  return *it;
+}
+
+std::optional<QueuedMessage> Queue::TakeAcquired(uint64_t position) {
+  auto it = acquired_.find(position);
+  if (it == acquired_.end()) return std::nullopt;
+  QueuedMessage m = std::move(it->second);
+  acquired_.erase(it);
+  return m;
+}
+
+void Queue::Accept(uint64_t position) {
+  std::lock_guard lock(mutex_);
+  auto m = TakeAcquired(position);
+  if (!m) return;
+  bytes_ -= m->message->size();
+  dequeued_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& o : observers_) o->OnDequeue(*m);
+}
+
+void Queue::Release(uint64_t position, bool delivery_failed) {
+  std::vector<std::shared_ptr<QueueListener>> to_notify;
+  {
+    std::lock_guard lock(mutex_);
+    auto m = TakeAcquired(position);
+    if (!m) return;
+    if (delivery_failed) ++m->delivery_count;
+    if (deleted_.load(std::memory_order_relaxed)) {
+      bytes_ -= m->message->size();
+      return;
+    }
+    // Back in its original place, so a released message keeps its turn (FIFO by position).
+    auto it = std::lower_bound(available_.begin(), available_.end(), m->position, ByPosition);
+    it = available_.insert(it, std::move(*m));
+    for (const auto& o : observers_) o->OnRequeue(*it);
+    if (!waiting_.empty()) TakeWaiting(to_notify);
+  }
+  Notify(to_notify);
+}
+
+void Queue::Reject(uint64_t position) {
+  std::lock_guard lock(mutex_);
+  auto m = TakeAcquired(position);
+  if (!m) return;
+  bytes_ -= m->message->size();
+  dequeued_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& o : observers_) o->OnDequeue(*m);
+  QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": message " << position
+                                     << " rejected by its consumer and dropped");
+}
+
+uint64_t Queue::Purge() {
+  std::lock_guard lock(mutex_);
+  const uint64_t count = available_.size();
+  for (auto& m : available_) {
+    bytes_ -= m.message->size();
+    for (const auto& o : observers_) o->OnDequeue(m);
+  }
+  dequeued_.fetch_add(count, std::memory_order_relaxed);
+  available_.clear();
+  return count;
+}
+
+void Queue::Delete() {
+  std::vector<std::shared_ptr<QueueListener>> consumers;
+  {
+    std::lock_guard lock(mutex_);
+    if (deleted_.exchange(true)) return;
+    for (auto& w : consumers_) {
+      if (auto l = w.lock()) consumers.push_back(std::move(l));
+    }
+    consumers_.clear();
+    waiting_.clear();
+    for (auto& m : available_) bytes_ -= m.message->size();
+    available_.clear();
+  }
+  for (const auto& c : consumers) c->OnQueueDeleted();
+}
+
+void Queue::AddObserver(std::shared_ptr<QueueObserver> observer) {
+  std::lock_guard lock(mutex_);
+  observers_.push_back(std::move(observer));
+}
+
+void Queue::RemoveObserver(const QueueObserver* observer) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(observers_, [observer](const auto& o) { return o.get() == observer; });
+}
+
+QueueStats Queue::Stats() const {
+  std::lock_guard lock(mutex_);
+  QueueStats s;
+  s.depth = available_.size() + acquired_.size();
+  s.bytes = bytes_;
+  s.acquired = acquired_.size();
+  s.enqueued = enqueued_.load(std::memory_order_relaxed);
+  s.dequeued = dequeued_.load(std::memory_order_relaxed);
+  s.consumers = consumers_.size();
+  return s;
+}
+
+std::vector<QueuedMessage> Queue::Snapshot(uint64_t after, size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<QueuedMessage> out;
+  auto it = std::lower_bound(available_.begin(), available_.end(), after + 1, ByPosition);
+  for (; it != available_.end() && out.size() < limit; ++it) out.push_back(*it);
+  return out;
+}
+
+}  // namespace qpidd::broker

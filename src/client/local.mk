@@ -1,0 +1,1 @@
+# src/client: (filled in by its part)

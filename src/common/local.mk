@@ -1,0 +1,1 @@
+# src/common: (filled in by its part)

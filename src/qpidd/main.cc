@@ -1,0 +1,168 @@
+// qpidd: the broker's entry point. Reads the options, becomes a daemon if asked, locks the data
+// directory, builds the broker and its network front, and runs until SIGTERM or SIGINT.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <iomanip>
+
+#include "amqp/broker_context.h"
+#include "amqp/connection.h"
+#include "broker/broker.h"
+#include "common/log.h"
+#include "management/management_agent.h"
+#include "net/server.h"
+#include "qpidd/broker_options.h"
+#include "qpidd/daemon.h"
+
+namespace {
+
+using namespace qpidd;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+
+// A random (version 4) UUID naming this broker process.
+std::string NewBrokerId() {
+  std::random_device random;
+  std::ostringstream out;
+  out << std::hex << std::setfill('0');
+  for (int i = 0; i < 16; ++i) {
+    unsigned byte = random() & 0xff;
+    if (i == 6) byte = (byte & 0x0f) | 0x40;
+    if (i == 8) byte = (byte & 0x3f) | 0x80;
+    if (i == 4 || i == 6 || i == 8 || i == 10) out << '-';
+    out << std::setw(2) << byte;
+  }
+  return out.str();
+}
+
+int Fail(ReadyNotifier& notifier, const std::string& message) {
+  std::cerr << "qpidd: " << message << std::endl;
+  QPIDD_LOG(kCritical, kBroker, message);
+  notifier.Failed(message);
+  return kExitFailure;
+}
+
+int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
+  // Signals are taken by sigwait() on this thread; block them before any thread starts so the
+  // workers inherit the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) return Fail(notifier, lock.status().message());
+
+  broker::Broker broker(broker::BrokerConfig{.id = NewBrokerId(),
+                                             .default_queue_limit = options.default_queue_limit,
+                                             .max_connections = options.max_connections});
+  std::unique_ptr<management::ManagementAgent> agent;
+  if (options.mgmt_enable) agent = std::make_unique<management::ManagementAgent>(broker);
+  amqp::BrokerContext context{broker, agent.get(),
+                              amqp::ConnectionSettings{
+                                  .container_id = broker.config().id,
+                                  .idle_timeout_ms = options.idle_timeout_seconds * 1000,
+                                  .max_connections = options.max_connections}};
+
+  net::Server server(options.worker_threads, [&context](boost::asio::ip::tcp::socket socket) {
+    std::make_shared<amqp::Connection>(std::move(socket), context)->Start();
+  });
+  auto port = server.Listen(options.interfaces, options.port);
+  if (!port.ok()) return Fail(notifier, port.status().message());
+
+  std::optional<PidFile> pid_file;
+  if (options.daemon || !options.pid_dir.empty()) {
+    auto created = PidFile::Create(options.pid_dir.empty() ? options.data_dir : options.pid_dir,
+                                   port.value());
+    if (!created.ok()) return Fail(notifier, created.status().message());
+    pid_file.emplace(std::move(created).value());
+  }
+
+  server.Start();
+  QPIDD_LOG(kNotice, kBroker, "broker " << broker.config().id << " (qpidd-ha " << PACKAGE_VERSION
+                                        << ") running on port " << port.value() << " with "
+                                        << server.worker_count() << " worker threads");
+  if (options.port == 0) {
+    // Tests and scripts ask for an ephemeral port and read it here, as with classic qpidd.
+    std::cout << port.value() << std::endl;
+  }
+  notifier.Ready();
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  QPIDD_LOG(kNotice, kBroker, "shutting down on signal " << signal_number);
+  server.Stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = ParseBrokerOptions(argc, argv);
+  if (!parsed.ok()) {
+    std::cerr << "qpidd: " << parsed.status().message() << std::endl;
+    return kExitFailure;
+  }
+  const BrokerOptions& options = parsed.value().options;
+  if (options.help || options.version) {
+    std::cout << parsed.value().text_to_print;
+    return kExitOk;
+  }
+  const std::string pid_dir = options.pid_dir.empty() ? options.data_dir : options.pid_dir;
+  if (options.check) {
+    auto pid = CheckRunning(pid_dir, options.port);
+    if (!pid.ok()) {
+      std::cerr << "qpidd: " << pid.status().message() << std::endl;
+      return kExitFailure;
+    }
+    std::cout << pid.value() << std::endl;
+    return kExitOk;
+  }
+  if (options.quit) {
+    auto pid = QuitRunning(pid_dir, options.port);
+    if (!pid.ok()) {
+      std::cerr << "qpidd: " << pid.status().message() << std::endl;
+      return kExitFailure;
+    }
+    return kExitOk;
+  }
+  if (options.auth) {
+    std::cerr << "qpidd: --auth yes is not available yet: this broker has no authentication "
+                 "(Cyrus SASL support is still to come); start it with --auth no"
+              << std::endl;
+    return kExitFailure;
+  }
+
+  log::Sinks sinks;
+  sinks.to_stderr = options.log_to_stderr_given ? options.log_to_stderr : !options.daemon;
+  sinks.file = options.log_to_file;
+  sinks.to_syslog = options.log_to_syslog;
+  if (Status s = log::Configure(options.log_enable, sinks); !s.ok()) {
+    std::cerr << "qpidd: " << s.message() << std::endl;
+    return kExitFailure;
+  }
+
+  ReadyNotifier notifier;
+  if (options.daemon) {
+    auto daemon = Daemonize();
+    if (!daemon.ok()) {
+      std::cerr << "qpidd: " << daemon.status().message() << std::endl;
+      return kExitFailure;
+    }
+    if (!daemon.value().has_value()) return kExitOk;  // the parent: the daemon is ready
+    notifier = std::move(*daemon.value());
+  }
+  const int rc = Run(options, notifier);
+  log::Shutdown();
+  return rc;
+}

@@ -1,0 +1,13 @@
+# The command-line tools. qpid-send and qpid-receive use Proton's C API (they are also the
+# benchmark's load clients); qpid-config uses the management client in src/client.
+bin_PROGRAMS += src/tools/qpid-send src/tools/qpid-receive src/tools/qpid-config
+
+src_tools_qpid_send_SOURCES = src/tools/qpid_send.cc
+src_tools_qpid_send_LDADD = src/tools/libloadclient.a src/common/libcommon.a $(PROTON_LIBS) $(LIBQB_LIBS) $(BOOST_PROGRAM_OPTIONS_LIBS) $(PTHREAD_LIBS)
+src_tools_qpid_receive_SOURCES = src/tools/qpid_receive.cc
+src_tools_qpid_receive_LDADD = src/tools/libloadclient.a src/common/libcommon.a $(PROTON_LIBS) $(LIBQB_LIBS) $(BOOST_PROGRAM_OPTIONS_LIBS) $(PTHREAD_LIBS)
+
+src_tools_qpid_config_SOURCES = src/tools/qpid_config.cc
+src_tools_qpid_config_LDADD = src/client/libclient.a src/common/libcommon.a $(PROTON_CPP_LIBS) $(LIBQB_LIBS) $(BOOST_PROGRAM_OPTIONS_LIBS) $(PTHREAD_LIBS)
+
+include $(srcdir)/src/tools/loadclient.mk
