@@ -79,16 +79,16 @@ QueuePtr Broker::FindQueue(const std::string& name) const {
 
 Status Broker::DeleteQueue(const std::string& name) {
   QueuePtr queue;
-  std::vector<ExchangePtr> exchanges;
   {
+    // Bindings go under the registry lock: a queue re-created with the same name right after
+    // must not lose its new bindings to this delete. (Lock order: registry, then exchange.)
     std::unique_lock lock(mutex_);
     auto it = queues_.find(name);
     if (it == queues_.end()) return Status::NotFound("queue '" + name + "' not found");
     queue = it->second;
     queues_.erase(it);
-    for (const auto& [n, e] : exchanges_) exchanges.push_back(e);
+    for (const auto& [n, e] : exchanges_) e->RemoveQueue(name);
   }
-  for (const auto& e : exchanges) e->RemoveQueue(name);
   queue->Delete();
   QPIDD_LOG(kInfo, kBroker, "deleted queue " << name);
   for (const auto& o : ObserversCopy()) o->OnQueueDeleted(queue);
