@@ -33,6 +33,10 @@ struct Sinks {
 // Returns an error naming the bad rule; nothing changes then.
 Status Configure(const std::vector<std::string>& enable_rules, const Sinks& sinks);
 
+// Checks one rule without applying it (for option parsing). The error says what is wrong, e.g.
+// "unknown level 'verbose' (expected trace, debug, ...)"; the caller names the rule.
+Status CheckRule(std::string_view rule);
+
 bool Enabled(Level level, Category category);
 void Write(Level level, Category category, std::string_view message);
 

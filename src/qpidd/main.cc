@@ -92,11 +92,12 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
   QPIDD_LOG(kNotice, kBroker, "broker " << broker.config().id << " (qpidd-ha " << PACKAGE_VERSION
                                         << ") running on port " << port.value() << " with "
                                         << server.worker_count() << " worker threads");
-  if (options.port == 0) {
-    // Tests and scripts ask for an ephemeral port and read it here, as with classic qpidd.
+  if (options.port == 0 && !options.daemon) {
+    // Tests and scripts ask for an ephemeral port and read it here, as with classic qpidd
+    // (a daemon's waiting parent prints it instead).
     std::cout << port.value() << std::endl;
   }
-  notifier.Ready();
+  notifier.Ready(options.port == 0 ? std::to_string(port.value()) + "\n" : std::string());
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
