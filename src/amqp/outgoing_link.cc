@@ -28,9 +28,8 @@ Status BindSubscription(broker::Broker& broker, const broker::Exchange& exchange
     arguments = filter.arguments;
   } else if (exchange.type() == "topic") {
     key = "#";
-  } else if (exchange.type() == "headers") {
-    arguments["x-match"] = std::string("any");  // no properties to match: bind for everything
   }
+  // x-match all with nothing to match takes every message.
   if (exchange.type() == "headers" && arguments.empty()) arguments["x-match"] = std::string("all");
   return broker.Bind(exchange.name(), queue, key, arguments);
 }

@@ -218,7 +218,8 @@ QueueStats Queue::Stats() const {
   s.acquired = acquired_.size();
   s.enqueued = enqueued_.load(std::memory_order_relaxed);
   s.dequeued = dequeued_.load(std::memory_order_relaxed);
-  s.consumers = consumers_.size();
+  s.consumers = static_cast<uint64_t>(std::count_if(
+      consumers_.begin(), consumers_.end(), [](const auto& w) { return !w.expired(); }));
   return s;
 }
 

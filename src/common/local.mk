@@ -13,4 +13,3 @@ tests_unit_unit_tests_SOURCES += \
 	tests/unit/url_test.cc \
 	tests/unit/broker_options_test.cc \
 	tests/unit/daemon_test.cc
-tests_unit_unit_tests_LDADD += src/qpidd/libqpiddmain.a src/common/libcommon.a
