@@ -20,6 +20,8 @@
 namespace qpidd::amqp {
 namespace {
 
+constexpr uint32_t kMaxFrameSize = 65536;
+
 // Proton's tick takes milliseconds on any clock, as long as it is always the same one.
 int64_t NowMs() {
   using namespace std::chrono;
@@ -54,6 +56,8 @@ Connection::Connection(boost::asio::ip::tcp::socket socket, BrokerContext& conte
   pn_transport_t* transport = pn_transport();
   pn_transport_set_server(transport);
   pn_transport_require_auth(transport, false);
+  // A bounded frame size: otherwise a peer could announce a 4 GiB frame and have us buffer it.
+  pn_transport_set_max_frame(transport, kMaxFrameSize);
   pn_sasl_t* sasl = pn_sasl(transport);
   pn_sasl_allowed_mechs(sasl, "ANONYMOUS");
   if (context_.settings.idle_timeout_ms > 0) {

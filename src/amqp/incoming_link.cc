@@ -33,7 +33,8 @@ std::shared_ptr<Link> IncomingLink::Attach(const std::shared_ptr<Connection>& co
   }
   if (handler->address_ == kManagementAddress && !pn_terminus_is_dynamic(remote_target)) {
     if (context.management == nullptr) {
-      RefuseAttach(link, Status::NotFound("management is disabled on this broker (--mgmt-enable no)"));
+      RefuseAttach(link, Status::NotFound("node '$management' not found: management is disabled "
+                                          "on this broker (--mgmt-enable no)"));
       return nullptr;
     }
     handler->management_ = std::make_unique<ManagementNode>(*context.management, connection->record().info);

@@ -146,7 +146,9 @@ void OutgoingLink::OnDelivery(pn_delivery_t* delivery) {
         break;
       case PN_MODIFIED: {
         pn_disposition_t* remote = pn_delivery_remote(delivery);
-        queue_->Release(position, pn_disposition_is_failed(remote));
+        // undeliverable-here: "MUST NOT be redelivered to the same link" (part 3.4.5).
+        queue_->Release(position, pn_disposition_is_failed(remote),
+                        pn_disposition_is_undeliverable(remote) ? listener_id() : 0);
         break;
       }
       case PN_REJECTED:
@@ -167,7 +169,7 @@ void OutgoingLink::OnDelivery(pn_delivery_t* delivery) {
 void OutgoingLink::OnClosed() {
   if (closed_) return;
   closed_ = true;
-  queue_->RemoveConsumer(this);
+  const bool unused_auto_delete = queue_->RemoveConsumer(this);
   // Every message still unsettled goes back; Release puts each at its original position, so
   // the queue keeps its order whatever order we walk them in.
   for (pn_delivery_t* d = pn_unsettled_head(link_); d != nullptr; d = pn_unsettled_next(d)) {
@@ -176,7 +178,12 @@ void OutgoingLink::OnClosed() {
     pn_delivery_set_context(d, nullptr);
   }
   owner_.record().senders.fetch_sub(1, std::memory_order_relaxed);
-  if (!temporary_queue_.empty()) (void)owner_.context().broker.DeleteQueue(temporary_queue_);
+  if (!temporary_queue_.empty()) {
+    (void)owner_.context().broker.DeleteQueue(temporary_queue_, queue_.get());
+  } else if (unused_auto_delete) {
+    QPIDD_LOG(kInfo, kBroker, "auto-delete queue " << queue_->name() << " lost its last consumer");
+    (void)owner_.context().broker.DeleteQueue(queue_->name(), queue_.get());
+  }
 }
 
 void OutgoingLink::OnMessagesAvailable() {

@@ -77,14 +77,16 @@ QueuePtr Broker::FindQueue(const std::string& name) const {
   return it == queues_.end() ? nullptr : it->second;
 }
 
-Status Broker::DeleteQueue(const std::string& name) {
+Status Broker::DeleteQueue(const std::string& name, const Queue* expected) {
   QueuePtr queue;
   {
     // Bindings go under the registry lock: a queue re-created with the same name right after
     // must not lose its new bindings to this delete. (Lock order: registry, then exchange.)
     std::unique_lock lock(mutex_);
     auto it = queues_.find(name);
-    if (it == queues_.end()) return Status::NotFound("queue '" + name + "' not found");
+    if (it == queues_.end() || (expected && it->second.get() != expected)) {
+      return Status::NotFound("queue '" + name + "' not found");
+    }
     queue = it->second;
     queues_.erase(it);
     for (const auto& [n, e] : exchanges_) e->RemoveQueue(name);
@@ -177,11 +179,16 @@ std::vector<ExchangePtr> Broker::Exchanges() const {
 
 Status Broker::Bind(const std::string& exchange_name, const std::string& queue_name,
                     const std::string& key, const Arguments& arguments) {
-  ExchangePtr exchange = FindExchange(exchange_name);
-  if (!exchange) return Status::NotFound("exchange '" + exchange_name + "' not found");
-  QueuePtr queue = FindQueue(queue_name);
-  if (!queue) return Status::NotFound("queue '" + queue_name + "' not found");
-  if (Status s = exchange->Bind(queue, key, arguments); !s.ok()) return s;
+  {
+    // Bound under the registry lock, so a concurrent DeleteQueue cannot leave a binding to the
+    // queue it just removed. (Lock order: registry, then exchange.)
+    std::shared_lock lock(mutex_);
+    auto e = exchanges_.find(exchange_name);
+    if (e == exchanges_.end()) return Status::NotFound("exchange '" + exchange_name + "' not found");
+    auto q = queues_.find(queue_name);
+    if (q == queues_.end()) return Status::NotFound("queue '" + queue_name + "' not found");
+    if (Status s = e->second->Bind(q->second, key, arguments); !s.ok()) return s;
+  }
   BindingInfo info{exchange_name, queue_name, key, arguments};
   QPIDD_LOG(kInfo, kBroker, "bound queue " << queue_name << " to exchange " << exchange_name
                                            << " with key '" << key << "'");

@@ -43,8 +43,9 @@ class Broker {
   // (a declare, not an error). A bad name or bad arguments is an error naming it.
   Result<QueuePtr> CreateQueue(const std::string& name, QueueSettings settings, bool* created);
   QueuePtr FindQueue(const std::string& name) const;
-  // Deletes the queue and its bindings; consumers are detached. NotFound names it.
-  Status DeleteQueue(const std::string& name);
+  // Deletes the queue and its bindings; consumers are detached. NotFound names it. With
+  // `expected`, only that very queue is deleted (not a later one of the same name).
+  Status DeleteQueue(const std::string& name, const Queue* expected = nullptr);
   std::vector<QueuePtr> Queues() const;
 
   Result<ExchangePtr> CreateExchange(const std::string& name, std::string_view type,

@@ -1,6 +1,7 @@
 #include "broker/queue.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/log.h"
 
@@ -13,7 +14,28 @@ void Notify(const std::vector<std::shared_ptr<QueueListener>>& listeners) {
   for (const auto& l : listeners) l->OnMessagesAvailable();
 }
 
+uint64_t WallClockMs() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// When a message stops being deliverable: its ttl counts from when it reached this queue,
+// its absolute-expiry-time is absolute; the earlier wins.
+uint64_t ExpiryOf(const Message& m) {
+  uint64_t expiry = 0;
+  if (m.ttl_ms()) expiry = WallClockMs() + *m.ttl_ms();
+  if (m.absolute_expiry_ms() && (expiry == 0 || *m.absolute_expiry_ms() < expiry)) {
+    expiry = *m.absolute_expiry_ms();
+  }
+  return expiry;
+}
+
+std::atomic<uint64_t> next_listener_id{0};
+
 }  // namespace
+
+QueueListener::QueueListener() : listener_id_(next_listener_id.fetch_add(1) + 1) {}
 
 Result<ReplicationLevel> ParseReplicationLevel(std::string_view text) {
   if (text == "none") return ReplicationLevel::kNone;
@@ -74,7 +96,8 @@ Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
     if (deleted_.load(std::memory_order_relaxed)) {
       return Status::NotFound("queue '" + name_ + "' was deleted");
     }
-    QueuedMessage entry{std::move(message), next_position_++, 0};
+    QueuedMessage entry{std::move(message), next_position_++, 0, 0, 0};
+    entry.expires_at_ms = ExpiryOf(*entry.message);
     bytes_ += entry.message->size();
     available_.push_back(std::move(entry));
     enqueued_.fetch_add(1, std::memory_order_relaxed);
@@ -86,11 +109,18 @@ Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
 }
 
 void Queue::AddConsumer(const std::shared_ptr<QueueListener>& listener) {
-  std::lock_guard lock(mutex_);
-  consumers_.push_back(listener);
+  {
+    std::lock_guard lock(mutex_);
+    if (!deleted_.load(std::memory_order_relaxed)) {
+      consumers_.push_back(listener);
+      had_consumer_ = true;
+      return;
+    }
+  }
+  listener->OnQueueDeleted();
 }
 
-void Queue::RemoveConsumer(const QueueListener* listener) {
+bool Queue::RemoveConsumer(const QueueListener* listener) {
   std::lock_guard lock(mutex_);
   auto gone = [listener](const std::weak_ptr<QueueListener>& w) {
     auto l = w.lock();
@@ -98,16 +128,50 @@ void Queue::RemoveConsumer(const QueueListener* listener) {
   };
   std::erase_if(consumers_, gone);
   std::erase_if(waiting_, gone);
+  return settings_.auto_delete && had_consumer_ && consumers_.empty() &&
+         !deleted_.load(std::memory_order_relaxed);
+}
+
+void Queue::DropAvailable(std::deque<QueuedMessage>::iterator it) {
+  bytes_ -= it->message->size();
+  dequeued_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& o : observers_) o->OnDequeue(*it);
+  available_.erase(it);
+}
+
+void Queue::DropExpiredHead() {
+  uint64_t now = 0;
+  while (!available_.empty() && available_.front().expires_at_ms != 0) {
+    if (now == 0) now = WallClockMs();
+    if (available_.front().expires_at_ms > now) break;
+    QPIDD_LOG(kDebug, kBroker, "queue " << name_ << ": message " << available_.front().position
+                                        << " expired");
+    DropAvailable(available_.begin());
+  }
 }
 
 std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>& listener) {
   std::lock_guard lock(mutex_);
-  if (available_.empty()) {
-    if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
-    return std::nullopt;
+  DropExpiredHead();
+  // The first message this listener may take: one it refused as undeliverable-here is left
+  // for the others.
+  auto it = available_.begin();
+  uint64_t now = 0;
+  for (;;) {
+    while (it != available_.end() && it->undeliverable_to == listener->listener_id()) ++it;
+    if (it == available_.end()) {
+      if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
+      return std::nullopt;
+    }
+    if (it->expires_at_ms == 0) break;
+    if (now == 0) now = WallClockMs();
+    if (it->expires_at_ms > now) break;
+    const size_t index = static_cast<size_t>(it - available_.begin());
+    DropAvailable(it);  // expired behind a refused message
+    it = available_.begin() + static_cast<std::ptrdiff_t>(index);
   }
-  QueuedMessage m = std::move(available_.front());
-  available_.pop_front();
+  QueuedMessage m = std::move(*it);
+  available_.erase(it);
   for (const auto& o : observers_) o->OnAcquire(m);
   acquired_.emplace(m.position, m);
   return m;
@@ -116,7 +180,14 @@ std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>
 std::optional<QueuedMessage> Queue::Browse(uint64_t after,
                                            const std::shared_ptr<QueueListener>& listener) {
   std::lock_guard lock(mutex_);
+  DropExpiredHead();
   auto it = std::lower_bound(available_.begin(), available_.end(), after + 1, ByPosition);
+  uint64_t now = 0;
+  while (it != available_.end() && it->expires_at_ms != 0) {
+    if (now == 0) now = WallClockMs();
+    if (it->expires_at_ms > now) break;
+    ++it;  // expired but not at the head: never shown, dropped when it reaches the head
+  }
   if (it == available_.end()) {
     if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
     return std::nullopt;
@@ -141,13 +212,14 @@ void Queue::Accept(uint64_t position) {
   for (const auto& o : observers_) o->OnDequeue(*m);
 }
 
-void Queue::Release(uint64_t position, bool delivery_failed) {
+void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undeliverable_to) {
   std::vector<std::shared_ptr<QueueListener>> to_notify;
   {
     std::lock_guard lock(mutex_);
     auto m = TakeAcquired(position);
     if (!m) return;
     if (delivery_failed) ++m->delivery_count;
+    m->undeliverable_to = undeliverable_to;
     if (deleted_.load(std::memory_order_relaxed)) {
       bytes_ -= m->message->size();
       return;

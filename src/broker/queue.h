@@ -45,16 +45,24 @@ struct QueuedMessage {
   MessagePtr message;
   uint64_t position = 0;        // this queue's sequence number, from 1, never reused
   uint32_t delivery_count = 0;  // deliveries that ended without being accepted
+  uint64_t expires_at_ms = 0;   // wall-clock ms from the header ttl or absolute-expiry; 0: never
+  uint64_t undeliverable_to = 0;  // listener id that refused it (modified undeliverable-here)
 };
 
 // Told when a queue it waits on has a message again. Called with no queue lock held, from any
 // thread: implementations post to their own loop and return.
 class QueueListener {
  public:
+  QueueListener();
   virtual ~QueueListener() = default;
+  // Unique for the life of the process (never reused, unlike an address).
+  uint64_t listener_id() const { return listener_id_; }
   virtual void OnMessagesAvailable() = 0;
   // The queue was deleted: stop consuming (the link is detached with the reason).
   virtual void OnQueueDeleted() = 0;
+
+ private:
+  const uint64_t listener_id_;
 };
 
 // What the HA module observes on a queue. Called under the queue's lock, in queue order, so an
@@ -93,9 +101,12 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Status Enqueue(MessagePtr message, PublishContext* context);
 
   // Consumers. A consumer that finds the queue empty is told when a message arrives.
-  // The queue keeps listeners weakly: one that is gone is simply forgotten.
+  // The queue keeps listeners weakly: one that is gone is simply forgotten. A listener added
+  // to a deleted queue is told OnQueueDeleted at once.
   void AddConsumer(const std::shared_ptr<QueueListener>& listener);
-  void RemoveConsumer(const QueueListener* listener);
+  // Returns true when this was the last consumer of an auto-delete queue, which the caller
+  // then deletes (Broker::DeleteQueue with this queue as the expected one).
+  bool RemoveConsumer(const QueueListener* listener);
   // The next available message, now acquired by the caller; nullopt when none (the listener is
   // then told when one arrives).
   std::optional<QueuedMessage> Acquire(const std::shared_ptr<QueueListener>& listener);
@@ -105,7 +116,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   // Outcomes of an acquired message.
   void Accept(uint64_t position);                         // consumed: removed for good
-  void Release(uint64_t position, bool delivery_failed);  // back in its original place
+  // Back in its original place. `undeliverable_to` (a listener id, 0: none) will not be offered
+  // the message again (modified with undeliverable-here).
+  void Release(uint64_t position, bool delivery_failed, uint64_t undeliverable_to = 0);
   void Reject(uint64_t position);                         // dropped (alternate exchanges later)
 
   // Removes every available message; returns how many.
@@ -127,6 +140,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void TakeWaiting(std::vector<std::shared_ptr<QueueListener>>& to_notify);  // REQUIRES: mutex_ held
   void Wait(const std::shared_ptr<QueueListener>& listener);  // REQUIRES: mutex_ held
   std::optional<QueuedMessage> TakeAcquired(uint64_t position);  // REQUIRES: mutex_ held
+  // Drops expired messages from the head; REQUIRES: mutex_ held.
+  void DropExpiredHead();
+  void DropAvailable(std::deque<QueuedMessage>::iterator it);  // REQUIRES: mutex_ held
 
   // Constant after construction.
   const std::string name_;
@@ -143,6 +159,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   std::vector<std::shared_ptr<QueueObserver>> observers_;
   uint64_t next_position_ = 1;
   uint64_t bytes_ = 0;
+  bool had_consumer_ = false;  // auto-delete applies only once a consumer has come and gone
 
   // Counters read by management without the lock.
   std::atomic<uint64_t> enqueued_{0};

@@ -299,6 +299,7 @@ start_daemon() {
   run timeout 20 "$QPIDD_BIN" --check --port "$port" --pid-dir "$PID_DIR" --config "$CONF"
   echo "check: status=$status output=$output"
   [ "$status" -eq 0 ]
+  grep -qw -- "$DAEMON_PID" <<<"$output"   # README: --check prints the daemon's pid
 
   run timeout 20 "$QPIDD_BIN" --quit --port "$port" --pid-dir "$PID_DIR" --config "$CONF"
   echo "quit: status=$status output=$output"
@@ -321,6 +322,50 @@ start_daemon() {
   port="$(head -n1 "$DAEMON_OUT" | tr -d '[:space:]')"
   [[ "$port" =~ ^[0-9]+$ ]] || { echo "no port on the daemon's stdout"; false; }
   port_open "$port"
+}
+
+@test "--daemon without --pid-dir: the pid file is in --data-dir; --check and --quit find it there" {
+  local port data="$BATS_TEST_TMPDIR/data"
+  port="$(free_port)"
+  PID_DIR="$data"   # where the pid file goes by default (teardown looks there)
+  start_daemon --port "$port" --data-dir "$data"
+  [ "$DAEMON_STATUS" -eq 0 ]
+  port_open "$port"
+  [[ "$DAEMON_PID" =~ ^[0-9]+$ ]] || { echo "no pid file in $data"; ls -la "$data"; false; }
+  run timeout 20 "$QPIDD_BIN" --check --port "$port" --data-dir "$data" --config "$CONF"
+  echo "check: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  grep -qw -- "$DAEMON_PID" <<<"$output"
+  run timeout 20 "$QPIDD_BIN" --quit --port "$port" --data-dir "$data" --config "$CONF"
+  echo "quit: status=$status output=$output"
+  [ "$status" -eq 0 ]
+  wait_pid_gone "$DAEMON_PID" 10
+  ! port_open "$port"
+  run timeout 20 "$QPIDD_BIN" --check --port "$port" --data-dir "$data" --config "$CONF"
+  [ "$status" -eq 1 ]
+}
+
+@test "--quit with no daemon running exits non-zero" {
+  mkdir -p "$BATS_TEST_TMPDIR/data"
+  run timeout 20 "$QPIDD_BIN" --quit --data-dir "$BATS_TEST_TMPDIR/data" --config "$CONF"
+  echo "status=$status output=$output"
+  [ "$status" -ne 0 ]
+  [ "$status" -ne 124 ]
+  [ "$status" -lt 128 ]
+}
+
+@test "--log-enable with a category: a known one is accepted, an unknown one refused naming it" {
+  start_broker --log-enable debug+:amqp --log-enable notice+
+  broker_alive
+  qpidd_run --port 0 --log-enable info+:nosuchcategory --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming nosuchcategory
+}
+
+@test "--log-enable info+ logs to stderr; SIGTERM is logged and exits 0" {
+  start_broker
+  grep -q "$BROKER_PORT" "$BROKER_LOG"   # it says where it listens
+  stop_broker
+  grep -qi "signal\|shut" "$BROKER_LOG"
 }
 
 @test "--check with no daemon running exits non-zero" {

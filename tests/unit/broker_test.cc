@@ -6,6 +6,8 @@
 #include <proton/message.h>
 
 #include <atomic>
+#include <chrono>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -22,7 +24,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using test::TextMessage;
 
 // Records configuration changes as short lines ("queue+ q", "bind e q k").
 class RecordingConfigurationObserver : public ConfigurationObserver {
@@ -277,6 +278,18 @@ TEST_F(BrokerTest, QueueRecreatedAfterDeleteStartsWithoutTheOldBindings) {
   ASSERT_TRUE(broker_.Bind("amq.direct", "q", "k", {}).ok());
   EXPECT_EQ(RouteVia("amq.direct", MessageWith("k", {})), 1u);
   EXPECT_EQ(Enqueued(fresh), 1u);
+}
+
+TEST_F(BrokerTest, DeleteQueueWithAnExpectedQueueSparesALaterOneOfTheSameName) {
+  QueuePtr old = MakeQueue("q");
+  ASSERT_TRUE(broker_.DeleteQueue("q").ok());
+  QueuePtr fresh = MakeQueue("q");
+  Status s = broker_.DeleteQueue("q", old.get());
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_EQ(broker_.FindQueue("q"), fresh);
+  EXPECT_FALSE(fresh->deleted());
+  EXPECT_TRUE(broker_.DeleteQueue("q", fresh.get()).ok());
+  EXPECT_EQ(broker_.FindQueue("q"), nullptr);
 }
 
 // --- Exchanges -----------------------------------------------------------------------------
@@ -616,6 +629,75 @@ TEST_F(BrokerTest, EveryObserverIsTold) {
   MakeQueue("q");
   EXPECT_THAT(a->events(), ElementsAre("queue+ q"));
   EXPECT_THAT(b->events(), ElementsAre("queue+ q"));
+}
+
+// --- Concurrent configuration changes ------------------------------------------------------
+// Connections on every worker loop change the configuration at once. The HA module replays what
+// ConfigurationObserver reports, so the reported order must be an order that really happened,
+// and no change may land on an object that is already gone. These tests race two threads for a
+// bounded time; a correct registry never fails them, a racy one fails them almost every run.
+
+constexpr auto kRaceTime = std::chrono::milliseconds(300);
+
+TEST_F(BrokerTest, ConcurrentCreateAndDeleteAreObservedInTheOrderTheyHappened) {
+  auto observer = std::make_shared<RecordingConfigurationObserver>();
+  broker_.AddConfigurationObserver(observer);
+  std::atomic<bool> stop{false};
+  std::latch start(3);
+  std::thread creator([&] {
+    start.arrive_and_wait();
+    while (!stop) (void)broker_.CreateQueue("q", QueueSettings{}, nullptr);
+  });
+  std::thread deleter([&] {
+    start.arrive_and_wait();
+    while (!stop) (void)broker_.DeleteQueue("q");
+  });
+  start.arrive_and_wait();
+  std::this_thread::sleep_for(kRaceTime);
+  stop = true;
+  creator.join();
+  deleter.join();
+
+  // Replay what was observed, as a backup would.
+  bool exists = false;
+  int impossible = 0;
+  const auto events = observer->events();
+  for (const std::string& e : events) {
+    if (e == "queue+ q") {
+      impossible += exists;  // created twice without a delete between
+      exists = true;
+    } else if (e == "queue- q") {
+      impossible += !exists;  // deleted while it did not exist
+      exists = false;
+    }
+  }
+  EXPECT_EQ(impossible, 0) << "of " << events.size() << " observed events";
+  EXPECT_EQ(exists, broker_.FindQueue("q") != nullptr)
+      << "replaying the observed events does not give the broker's state";
+}
+
+TEST_F(BrokerTest, BindRacingDeleteQueueLeavesNoBindingToTheDeletedQueue) {
+  std::atomic<bool> stop{false};
+  std::latch start(2);
+  std::thread binder([&] {
+    start.arrive_and_wait();
+    while (!stop) (void)broker_.Bind("amq.direct", "q", "k", {});
+  });
+  start.arrive_and_wait();
+  int phantoms = 0;
+  int rounds = 0;
+  const auto deadline = std::chrono::steady_clock::now() + kRaceTime;
+  while (std::chrono::steady_clock::now() < deadline && phantoms == 0) {
+    ++rounds;
+    (void)broker_.CreateQueue("q", QueueSettings{}, nullptr);
+    ASSERT_TRUE(broker_.DeleteQueue("q").ok());
+    std::this_thread::yield();  // let a Bind that was under way finish
+    // This thread alone creates q, and q does not exist: any binding to q is to a dead queue.
+    if (!broker_.Bindings().empty() && broker_.FindQueue("q") == nullptr) ++phantoms;
+  }
+  stop = true;
+  binder.join();
+  EXPECT_EQ(phantoms, 0) << "after " << rounds << " rounds, a binding to deleted queue q remained";
 }
 
 // --- Connections ---------------------------------------------------------------------------

@@ -726,7 +726,7 @@ TEST(MessageDeathTest, DeeplyNestedDescriptorsAreAnErrorNotAStackOverflow) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
-        const std::string zeros(64 * 1024, '\0');
+        const std::string zeros(size_t{64} * 1024, '\0');
         auto m = Message::Decode(zeros);
         std::_Exit(m.ok() ? 2 : 0);
       },

@@ -575,6 +575,131 @@ TEST_F(QueueTest, ObserverIsNotToldOfAFailedEnqueue) {
   EXPECT_TRUE(observer->events.empty());
 }
 
+// --- Expiry --------------------------------------------------------------------------------
+
+MessagePtr ExpiringMessage(std::string_view body, pn_millis_t ttl_ms, pn_timestamp_t expiry_ms) {
+  return test::Decoded(test::EncodeWith(body, [&](pn_message_t* m) {
+    if (ttl_ms != 0) pn_message_set_ttl(m, ttl_ms);
+    if (expiry_ms != 0) pn_message_set_expiry_time(m, expiry_ms);
+  }));
+}
+
+constexpr pn_timestamp_t kLongAgo = 1000;  // 1970: always in the past
+constexpr pn_millis_t kHour = 3600 * 1000;
+
+TEST_F(QueueTest, MessagePastItsAbsoluteExpiryIsNeverDelivered) {
+  auto observer = std::make_shared<RecordingObserver>();
+  queue_->AddObserver(observer);
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("stale", 0, kLongAgo), nullptr).ok());
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("fresh", kHour, 0), nullptr).ok());
+  EXPECT_EQ(AcquireBody(), "fresh");
+  EXPECT_EQ(AcquireBody(), "");
+  const QueueStats s = queue_->Stats();
+  EXPECT_EQ(s.dequeued, 1u) << "the expired message left the queue";
+  EXPECT_EQ(s.depth, 1u);
+  EXPECT_THAT(observer->events, ElementsAre(Enq(1), Enq(2), Deq(1), Acq(2)));
+}
+
+TEST_F(QueueTest, TtlCountsFromArrivalOnTheQueue) {
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("short", 1, 0), nullptr).ok());
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("long", kHour, 0), nullptr).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto m = queue_->Acquire(listener_);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(BodyText(m->message), "long");
+  EXPECT_NE(m->expires_at_ms, 0u);
+  EXPECT_EQ(queue_->Stats().dequeued, 1u);
+}
+
+TEST_F(QueueTest, MessageWithoutTtlOrExpiryNeverExpires) {
+  EnqueueN(1);
+  auto m = queue_->Acquire(listener_);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->expires_at_ms, 0u);
+}
+
+TEST_F(QueueTest, EarlierOfTtlAndAbsoluteExpiryWins) {
+  // A long ttl does not rescue a message whose absolute expiry has passed.
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("x", kHour, kLongAgo), nullptr).ok());
+  EXPECT_EQ(AcquireBody(), "");
+}
+
+TEST_F(QueueTest, BrowserNeverSeesAnExpiredMessage) {
+  EnqueueN(1);  // m1, never expires
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("stale", 0, kLongAgo), nullptr).ok());
+  ASSERT_TRUE(queue_->Enqueue(ExpiringMessage("fresh", 0, 0), nullptr).ok());
+  auto b = queue_->Browse(1, listener_);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(BodyText(b->message), "fresh");
+}
+
+// --- Undeliverable-here --------------------------------------------------------------------
+
+TEST_F(QueueTest, ListenerIdsAreUniqueAndNotZero) {
+  auto a = std::make_shared<RecordingListener>();
+  auto b = std::make_shared<RecordingListener>();
+  EXPECT_NE(a->listener_id(), 0u);
+  EXPECT_NE(a->listener_id(), b->listener_id());
+}
+
+TEST_F(QueueTest, MessageRefusedAsUndeliverableHereGoesToAnotherConsumer) {
+  EnqueueN(2);
+  auto other = std::make_shared<RecordingListener>();
+  auto m1 = queue_->Acquire(listener_);
+  ASSERT_TRUE(m1);
+  queue_->Release(m1->position, true, listener_->listener_id());
+  EXPECT_EQ(AcquireBody(), "m2") << "the refusing consumer skips m1";
+  EXPECT_EQ(AcquireBody(), "") << "and then has nothing it may take";
+  auto again = queue_->Acquire(other);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->position, m1->position);
+  EXPECT_EQ(again->delivery_count, 1u);
+}
+
+TEST_F(QueueTest, ConsumerThatRefusedEverythingIsToldWhenSomethingNewArrives) {
+  EnqueueN(1);
+  auto m1 = queue_->Acquire(listener_);
+  ASSERT_TRUE(m1);
+  queue_->Release(m1->position, true, listener_->listener_id());
+  const int before = listener_->available;
+  EXPECT_EQ(AcquireBody(), "");
+  EnqueueN(1);
+  EXPECT_EQ(listener_->available, before + 1);
+  EXPECT_EQ(AcquireBody(), "m2");
+}
+
+// --- Consumers coming and going ------------------------------------------------------------
+
+TEST_F(QueueTest, ConsumerAddedToADeletedQueueIsToldAtOnce) {
+  queue_->Delete();
+  queue_->AddConsumer(listener_);
+  EXPECT_EQ(listener_->deleted, 1);
+  EXPECT_EQ(queue_->Stats().consumers, 0u);
+}
+
+TEST(QueueAutoDeleteTest, LastConsumerLeavingAnAutoDeleteQueueAsksForItsDeletion) {
+  QueueSettings settings;
+  settings.auto_delete = true;
+  auto queue = std::make_shared<Queue>("auto", settings);
+  auto a = std::make_shared<RecordingListener>();
+  auto b = std::make_shared<RecordingListener>();
+  EXPECT_FALSE(queue->RemoveConsumer(a.get())) << "never had a consumer: not yet in use";
+  queue->AddConsumer(a);
+  queue->AddConsumer(b);
+  EXPECT_FALSE(queue->RemoveConsumer(a.get()));
+  EXPECT_TRUE(queue->RemoveConsumer(b.get()));
+  EXPECT_FALSE(queue->deleted()) << "the caller deletes it, through the broker";
+  queue->Delete();
+  EXPECT_FALSE(queue->RemoveConsumer(b.get())) << "already deleted";
+}
+
+TEST(QueueAutoDeleteTest, OrdinaryQueueNeverAsksForDeletion) {
+  auto queue = std::make_shared<Queue>("plain", QueueSettings{});
+  auto a = std::make_shared<RecordingListener>();
+  queue->AddConsumer(a);
+  EXPECT_FALSE(queue->RemoveConsumer(a.get()));
+}
+
 // --- Declare arguments ---------------------------------------------------------------------
 
 TEST(QueueArgumentsTest, ReplicateArgumentSetsTheLevel) {

@@ -43,6 +43,15 @@ inline std::string EncodeText(std::string_view body, std::string_view subject = 
   return Encode(m.get());
 }
 
+// A message with a string body, after `fill(pn_message_t*)` has set whatever else the test needs.
+template <typename Fill>
+std::string EncodeWith(std::string_view body, Fill fill) {
+  PnMessagePtr m = NewPnMessage();
+  pn_data_put_string(pn_message_body(m.get()), pn_bytes(body.size(), body.data()));
+  fill(m.get());
+  return Encode(m.get());
+}
+
 // Decodes with the broker; fails the test (and returns null) on error.
 inline MessagePtr Decoded(std::string bytes) {
   auto result = Message::Decode(std::move(bytes));
