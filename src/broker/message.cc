@@ -70,8 +70,7 @@ Value ScalarAt(pn_data_t* data) {
 }  // namespace
 
 Result<MessagePtr> Message::Decode(std::string bytes) {
-  // make_shared needs a public constructor; this keeps construction private to Decode.
-  std::shared_ptr<Message> m(new Message());  // NOLINT(cppcoreguidelines-owning-memory)
+  auto m = std::make_shared<Message>(PrivateTag{});
   m->bytes_ = std::move(bytes);
   const std::string_view all(m->bytes_);
   if (all.empty()) return Status::InvalidArgument("empty message");

@@ -50,7 +50,13 @@ class Message {
   std::string EncodeForDelivery(uint32_t delivery_count) const;
 
  private:
-  Message() = default;
+  // Only Decode makes messages; the tag lets it use make_shared (one allocation, not two).
+  struct PrivateTag {};
+
+ public:
+  explicit Message(PrivateTag) {}
+
+ private:
 
   std::string bytes_;
   size_t header_end_ = 0;  // offset of the first byte after the header section (0: no header)
