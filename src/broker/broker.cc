@@ -51,6 +51,7 @@ std::vector<std::shared_ptr<ConfigurationObserver>> Broker::ObserversCopy() cons
 
 Result<QueuePtr> Broker::CreateQueue(const std::string& name, QueueSettings settings,
                                      bool* created) {
+  std::lock_guard change(change_mutex_);
   if (created) *created = false;
   if (Status s = CheckName("queue", name); !s.ok()) return s;
   if (Status s = ApplyQueueArguments(settings.arguments, settings); !s.ok()) return s;
@@ -78,6 +79,7 @@ QueuePtr Broker::FindQueue(const std::string& name) const {
 }
 
 Status Broker::DeleteQueue(const std::string& name, const Queue* expected) {
+  std::lock_guard change(change_mutex_);
   QueuePtr queue;
   {
     // Bindings go under the registry lock: a queue re-created with the same name right after
@@ -107,6 +109,7 @@ std::vector<QueuePtr> Broker::Queues() const {
 
 Result<ExchangePtr> Broker::CreateExchange(const std::string& name, std::string_view type,
                                            ExchangeSettings settings, bool* created) {
+  std::lock_guard change(change_mutex_);
   if (created) *created = false;
   if (Status s = CheckName("exchange", name); !s.ok()) return s;
   if (name.starts_with("amq.") || name.starts_with("qpid.")) {
@@ -152,6 +155,7 @@ ExchangePtr Broker::FindExchange(const std::string& name) const {
 }
 
 Status Broker::DeleteExchange(const std::string& name) {
+  std::lock_guard change(change_mutex_);
   ExchangePtr exchange;
   {
     std::unique_lock lock(mutex_);
@@ -179,6 +183,7 @@ std::vector<ExchangePtr> Broker::Exchanges() const {
 
 Status Broker::Bind(const std::string& exchange_name, const std::string& queue_name,
                     const std::string& key, const Arguments& arguments) {
+  std::lock_guard change(change_mutex_);
   {
     // Bound under the registry lock, so a concurrent DeleteQueue cannot leave a binding to the
     // queue it just removed. (Lock order: registry, then exchange.)
@@ -198,6 +203,7 @@ Status Broker::Bind(const std::string& exchange_name, const std::string& queue_n
 
 Status Broker::Unbind(const std::string& exchange_name, const std::string& queue_name,
                       const std::string& key) {
+  std::lock_guard change(change_mutex_);
   ExchangePtr exchange = FindExchange(exchange_name);
   if (!exchange) return Status::NotFound("exchange '" + exchange_name + "' not found");
   if (Status s = exchange->Unbind(queue_name, key); !s.ok()) return s;
@@ -237,6 +243,7 @@ size_t Broker::Route(const Exchange& exchange, const MessagePtr& message,
 }
 
 void Broker::AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer) {
+  std::lock_guard change(change_mutex_);
   std::unique_lock lock(mutex_);
   observers_.push_back(std::move(observer));
 }

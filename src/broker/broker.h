@@ -7,6 +7,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <variant>
@@ -83,6 +84,11 @@ class Broker {
 
   const BrokerConfig config_;
   ConnectionRegistry connections_;
+
+  // Held across each configuration change and the observer calls that report it, so observers
+  // see changes in the order they happened (HA replays them on backups). Changes are rare;
+  // the data path never takes it. Lock order: change_mutex_, then mutex_.
+  std::mutex change_mutex_;
 
   mutable std::shared_mutex mutex_;
   // State below is protected by mutex_.

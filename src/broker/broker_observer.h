@@ -10,8 +10,9 @@
 
 namespace qpidd::broker {
 
-// Configuration changes, called after the change is made, outside the registry lock, on the
-// thread that made it. Implementations post to their own loop.
+// Configuration changes, called after the change is made, in the order the changes happened,
+// on the thread that made it. IMPORTANT: calls are serialised by the broker; an observer must
+// not change the broker's configuration from inside a call (post to its own loop instead).
 class ConfigurationObserver {
  public:
   virtual ~ConfigurationObserver() = default;

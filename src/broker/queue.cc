@@ -219,7 +219,7 @@ void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undelivera
     auto m = TakeAcquired(position);
     if (!m) return;
     if (delivery_failed) ++m->delivery_count;
-    m->undeliverable_to = undeliverable_to;
+    if (undeliverable_to != 0) m->undeliverable_to = undeliverable_to;
     if (deleted_.load(std::memory_order_relaxed)) {
       bytes_ -= m->message->size();
       return;
@@ -299,7 +299,10 @@ std::vector<QueuedMessage> Queue::Snapshot(uint64_t after, size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<QueuedMessage> out;
   auto it = std::lower_bound(available_.begin(), available_.end(), after + 1, ByPosition);
-  for (; it != available_.end() && out.size() < limit; ++it) out.push_back(*it);
+  const uint64_t now = WallClockMs();
+  for (; it != available_.end() && out.size() < limit; ++it) {
+    if (it->expires_at_ms == 0 || it->expires_at_ms > now) out.push_back(*it);
+  }
   return out;
 }
 
