@@ -117,6 +117,8 @@ bool Receiver::OnMessage(int64_t now) {
       std::fwrite(text.data(), 1, text.size(), options_.print_to);
     }
     std::fputc('\n', options_.print_to);
+    // Stop rather than go on consuming messages nobody will see.
+    if (std::ferror(options_.print_to)) output_failed_ = true;
   }
   return true;
 }
@@ -148,7 +150,8 @@ void Receiver::OnDeadline(int64_t now_nanos) {
 }
 
 bool Receiver::Done() const {
-  return detached_ || timed_out_ || (options_.messages != 0 && received_ >= options_.messages);
+  return detached_ || timed_out_ || output_failed_ ||
+         (options_.messages != 0 && received_ >= options_.messages);
 }
 
 void Receiver::Detach() {

@@ -49,6 +49,8 @@ class Receiver : public LinkRole {
   uint64_t duplicates() const { return duplicates_; }  // ignored with ignore_duplicates
   bool attached() const { return attached_; }
   bool timed_out() const { return timed_out_; }
+  // Printing failed (e.g. the reader of a pipe went away): the receiver stopped accepting.
+  bool output_failed() const { return output_failed_; }
   const std::string& link_error() const { return link_error_; }
   const LatencyHistogram& latency() const { return latency_; }
   int64_t start_nanos() const { return first_arrival_nanos_; }
@@ -64,6 +66,7 @@ class Receiver : public LinkRole {
   bool attached_ = false;
   bool detached_ = false;
   bool timed_out_ = false;
+  bool output_failed_ = false;
   std::string link_error_;
   std::vector<char> buffer_;  // the message being received (several frames when large)
   uint64_t received_ = 0;

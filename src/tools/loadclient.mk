@@ -24,4 +24,3 @@ tests_unit_unit_tests_SOURCES += \
 	src/tools/load_latency_test.cc \
 	src/tools/load_message_test.cc \
 	src/tools/load_sequence_set_test.cc
-tests_unit_unit_tests_LDADD += src/tools/libloadclient.a src/common/libcommon.a

@@ -83,7 +83,8 @@ std::string HelpText() {
        << "clock, so only meaningful with qpid-send on the same host; '-' without it).\n\n"
        << "Exit status:\n"
        << "  0  received as asked (N messages, or until --timeout or an interruption)\n"
-       << "  1  connection, authentication or link failure (e.g. the address does not exist)\n"
+       << "  1  connection, authentication or link failure (e.g. the address does not exist),\n"
+       << "     or standard output could not be written\n"
        << "  2  bad option or value\n"
        << "  3  --timeout expired before N messages (-m N) arrived\n";
   return text.str();
@@ -190,6 +191,11 @@ int Run(ReceiveConfig& config) {
   }
 
   const uint64_t wanted = config.receiver.messages;
+  if (receiver.output_failed()) {
+    std::fprintf(stderr, "%s: cannot write to standard output: stopped after %llu messages\n",
+                 kProgram, static_cast<unsigned long long>(receiver.received()));
+    return kExitFailure;
+  }
   if (!receiver.link_error().empty()) {
     std::fprintf(stderr, "%s: %s (broker %s)\n", kProgram, receiver.link_error().c_str(),
                  connection.broker().c_str());
