@@ -55,6 +55,9 @@ Result<QueuePtr> Broker::CreateQueue(const std::string& name, QueueSettings sett
   if (created) *created = false;
   if (Status s = CheckName("queue", name); !s.ok()) return s;
   if (Status s = ApplyQueueArguments(settings.arguments, settings); !s.ok()) return s;
+  if (settings.max_bytes == 0 && !settings.arguments.contains("qpid.max_size")) {
+    settings.max_bytes = config_.default_queue_limit;
+  }
   QueuePtr queue;
   {
     std::unique_lock lock(mutex_);

@@ -23,7 +23,7 @@ namespace qpidd::broker {
 
 struct BrokerConfig {
   std::string id;                    // unique per broker process (a UUID), for management
-  uint64_t default_queue_limit = 0;  // bytes, 0 = none (enforced with the queue policies)
+  uint64_t default_queue_limit = 0;  // bytes a queue may hold unless it sets qpid.max_size; 0: none
   uint32_t max_connections = 0;      // 0 = none
 };
 

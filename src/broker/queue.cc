@@ -66,6 +66,26 @@ Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings) 
     if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
     settings.replicate = level.value();
   }
+  std::string error;
+  // GetUnsigned returns false both when absent and when bad; only the bad case sets `error`.
+  if (!GetUnsigned(arguments, "qpid.max_count", settings.max_count, error) && !error.empty()) {
+    return Status::InvalidArgument(error);
+  }
+  if (!GetUnsigned(arguments, "qpid.max_size", settings.max_bytes, error) && !error.empty()) {
+    return Status::InvalidArgument(error);
+  }
+  if (auto it = arguments.find("qpid.policy_type"); it != arguments.end()) {
+    const auto* policy = std::get_if<std::string>(&it->second);
+    if (policy == nullptr || *policy != "reject") {
+      const std::string text = policy ? *policy : ToString(it->second);
+      if (text == "ring" || text == "ring_strict" || text == "flow_to_disk") {
+        return Status::NotImplemented("qpid.policy_type '" + text +
+                                      "' is not available yet: only 'reject' is built");
+      }
+      return Status::InvalidArgument("invalid value '" + text +
+                                     "' for qpid.policy_type: expected reject");
+    }
+  }
   settings.arguments = arguments;
   return Status::Ok();
 }
@@ -96,6 +116,7 @@ Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
     if (deleted_.load(std::memory_order_relaxed)) {
       return Status::NotFound("queue '" + name_ + "' was deleted");
     }
+    if (Status full = CheckLimits(message->size()); !full.ok()) return full;
     QueuedMessage entry{std::move(message), next_position_++, 0, 0, 0};
     entry.expires_at_ms = ExpiryOf(*entry.message);
     bytes_ += entry.message->size();
@@ -105,6 +126,20 @@ Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
     if (!waiting_.empty()) TakeWaiting(to_notify);
   }
   Notify(to_notify);
+  return Status::Ok();
+}
+
+Status Queue::CheckLimits(size_t size) const {
+  const uint64_t depth = available_.size() + acquired_.size();
+  if (settings_.max_count != 0 && depth >= settings_.max_count) {
+    return Status::ResourceLimit("queue '" + name_ + "' is full: it holds " +
+                                 std::to_string(depth) + " messages, its limit (qpid.max_count)");
+  }
+  if (settings_.max_bytes != 0 && bytes_ + size > settings_.max_bytes) {
+    return Status::ResourceLimit("queue '" + name_ + "' is full: " + std::to_string(bytes_) +
+                                 " + " + std::to_string(size) + " bytes would pass its limit of " +
+                                 std::to_string(settings_.max_bytes) + " bytes (qpid.max_size)");
+  }
   return Status::Ok();
 }
 

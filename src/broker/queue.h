@@ -33,11 +33,17 @@ struct QueueSettings {
   bool auto_delete = false;   // deleted when its last consumer goes (private subscription queues)
   bool exclusive = false;
   ReplicationLevel replicate = ReplicationLevel::kUnset;
+  // Limits (0: none). A publish that would pass one is rejected: the classic "reject" policy,
+  // the only one built so far.
+  uint64_t max_count = 0;     // qpid.max_count
+  uint64_t max_bytes = 0;     // qpid.max_size, else the broker's --default-queue-limit
   Arguments arguments;        // as declared, kept for management and replication
 };
 
-// Validates declare arguments the broker understands (qpid.replicate now; more with the queue
-// policies) and fills the matching settings. Unknown arguments are kept as they are.
+// Validates declare arguments the broker understands (qpid.replicate, qpid.max_count,
+// qpid.max_size, qpid.policy_type) and fills the matching settings. A bad value is an error
+// naming the argument; a policy other than reject is refused as not available yet. Unknown
+// arguments are kept as they are.
 Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings);
 
 // One message on a queue, as a consumer or an observer sees it.
@@ -140,6 +146,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void TakeWaiting(std::vector<std::shared_ptr<QueueListener>>& to_notify);  // REQUIRES: mutex_ held
   void Wait(const std::shared_ptr<QueueListener>& listener);  // REQUIRES: mutex_ held
   std::optional<QueuedMessage> TakeAcquired(uint64_t position);  // REQUIRES: mutex_ held
+  // ResourceLimit naming the queue and limit when a message of `size` bytes would not fit.
+  Status CheckLimits(size_t size) const;  // REQUIRES: mutex_ held
   // Drops expired messages from the head; REQUIRES: mutex_ held.
   void DropExpiredHead();
   void DropAvailable(std::deque<QueuedMessage>::iterator it);  // REQUIRES: mutex_ held

@@ -72,6 +72,12 @@ Add Queue Options:
   --auto-delete           The queue is deleted when its last consumer goes.
   --exclusive             The queue is exclusive.
   --replicate LEVEL       HA replication: none, configuration or all.
+  --max-queue-size BYTES  Limit of the bytes held (qpid.max_size; default
+                          the broker's --default-queue-limit).
+  --max-queue-count N     Limit of the messages held (qpid.max_count).
+  --limit-policy POLICY   What a full queue does: reject (the publisher's
+                          message is rejected). ring and the others are
+                          refused by the broker until they are built.
   --argument NAME=VALUE   A declare argument (repeatable). Integers and
                           true/false are typed; "quoted" values are strings.
 
@@ -125,9 +131,9 @@ constexpr OptionSpec kOptions[] = {
     {"force-if-used", 0, false, Scope::kDelQueue},
     // Classic options that come with later issues (queue limits and policies, alternate
     // exchanges, stand-alone replication, security): refused by name rather than ignored.
-    {"max-queue-size", 0, true, Scope::kUnavailable},
-    {"max-queue-count", 0, true, Scope::kUnavailable},
-    {"limit-policy", 0, true, Scope::kUnavailable},
+    {"max-queue-size", 0, true, Scope::kAddQueue},
+    {"max-queue-count", 0, true, Scope::kAddQueue},
+    {"limit-policy", 0, true, Scope::kAddQueue},
     {"lvq-key", 0, true, Scope::kUnavailable},
     {"flow-stop-size", 0, true, Scope::kUnavailable},
     {"flow-resume-size", 0, true, Scope::kUnavailable},
@@ -230,6 +236,18 @@ std::optional<UsageError> Apply(const OptionSpec& o, const std::string& value, O
     auto kv = client::ParseKeyValue(value);
     if (!kv.ok()) return UsageError{"invalid --argument: " + kv.status().message()};
     options.arguments.push_back(std::move(kv).value());
+  } else if (n == "max-queue-size" || n == "max-queue-count") {
+    // Sent as the classic declare arguments; the broker validates them.
+    auto kv = client::ParseKeyValue(
+        std::string(n == "max-queue-size" ? "qpid.max_size=" : "qpid.max_count=") + value);
+    if (!kv.ok() || value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
+      return UsageError{"invalid value '" + value + "' for " + Spelling(o) +
+                        ": expected a whole number"};
+    }
+    options.arguments.push_back(std::move(kv).value());
+  } else if (n == "limit-policy") {
+    // The broker refuses the policies it does not have yet (ring comes with the queue policies).
+    options.arguments.emplace_back("qpid.policy_type", proton::value(value));
   } else if (n == "force") {
     options.force = true;
   } else if (n == "force-if-not-empty") {

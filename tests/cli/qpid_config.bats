@@ -132,13 +132,13 @@ qc() {
   [[ "$output" == *"none, configuration or all"* ]]
 }
 
+@test "a bad --max-queue-count is a usage error naming it" {
+  run "$QPID_CONFIG" add queue q --max-queue-count ten
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"invalid value 'ten' for --max-queue-count"* ]]
+}
+
 @test "classic queue options that are not implemented yet are refused, not ignored" {
-  run "$QPID_CONFIG" add queue q --max-queue-count 10
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"--max-queue-count is not available yet"* ]]
-  run "$QPID_CONFIG" add queue q --limit-policy=ring
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"--limit-policy is not available yet"* ]]
   run "$QPID_CONFIG" add queue q --lvq-key k
   [ "$status" -eq 2 ]
   [[ "$output" == *"--lvq-key is not available yet"* ]]
@@ -268,6 +268,28 @@ while True:
   [[ "$output" =~ rq\ +\ +Y\ +Y\ +all ]]
   [[ "$output" == *"note=hello"* ]]
   [[ "$output" == *"x-custom=7"* ]]
+}
+
+@test "add queue with limits: a full queue rejects the publisher's message" {
+  start_broker
+  run qc add queue lim --max-queue-count 2 --limit-policy reject
+  [ "$status" -eq 0 ]
+  run qc queues lim
+  [[ "$output" == *"qpid.max_count=2"* ]]
+  send_messages lim 2
+  run "${QPID_SEND:-$BATS_TEST_DIRNAME/../../src/tools/qpid-send}" -b "127.0.0.1:$PORT" -a lim --content-string third
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"amqp:resource-limit-exceeded"* ]]
+  [[ "$output" == *"queue 'lim' is full"* ]]
+}
+
+@test "a limit policy the broker does not have yet is refused with its reason" {
+  start_broker
+  run qc add queue ringq --max-queue-count 5 --limit-policy ring
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"'ring' is not available yet"* ]]
+  run qc queues
+  [[ "$output" != *"ringq"* ]]
 }
 
 @test "adding an existing queue exits 1 with the broker's reason" {
