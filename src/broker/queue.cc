@@ -167,7 +167,7 @@ bool Queue::RemoveConsumer(const QueueListener* listener) {
          !deleted_.load(std::memory_order_relaxed);
 }
 
-void Queue::DropAvailable(std::deque<QueuedMessage>::iterator it) {
+void Queue::DropAvailable(const std::deque<QueuedMessage>::iterator& it) {
   bytes_ -= it->message->size();
   dequeued_.fetch_add(1, std::memory_order_relaxed);
   for (const auto& o : observers_) o->OnDequeue(*it);

@@ -150,7 +150,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   Status CheckLimits(size_t size) const;  // REQUIRES: mutex_ held
   // Drops expired messages from the head; REQUIRES: mutex_ held.
   void DropExpiredHead();
-  void DropAvailable(std::deque<QueuedMessage>::iterator it);  // REQUIRES: mutex_ held
+  void DropAvailable(const std::deque<QueuedMessage>::iterator& it);  // REQUIRES: mutex_ held
 
   // Constant after construction.
   const std::string name_;

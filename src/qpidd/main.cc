@@ -108,7 +108,7 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   auto parsed = ParseBrokerOptions(argc, argv);
   if (!parsed.ok()) {
     std::cerr << "qpidd: " << parsed.status().message() << std::endl;
@@ -166,4 +166,14 @@ int main(int argc, char** argv) {
   const int rc = Run(options, notifier);
   log::Shutdown();
   return rc;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    // Expected failures are Status values; an exception here is a bug or an exhausted system.
+    std::cerr << "qpidd: fatal: " << e.what() << std::endl;
+    return kExitFailure;
+  }
 }
