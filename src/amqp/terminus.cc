@@ -1,5 +1,7 @@
 #include "amqp/terminus.h"
 
+#include "broker/pn_value.h"
+
 #include <proton/codec.h>
 
 #include <cstring>
@@ -14,35 +16,6 @@ constexpr const char* kDirectFilterName = "apache.org:legacy-amqp-direct-binding
 constexpr const char* kTopicFilterName = "apache.org:legacy-amqp-topic-binding:string";
 constexpr const char* kHeadersFilterName = "apache.org:legacy-amqp-headers-binding:map";
 
-std::string BytesAt(pn_data_t* data) {
-  pn_bytes_t b{0, nullptr};
-  switch (pn_data_type(data)) {
-    case PN_STRING: b = pn_data_get_string(data); break;
-    case PN_SYMBOL: b = pn_data_get_symbol(data); break;
-    case PN_BINARY: b = pn_data_get_binary(data); break;
-    default: return {};
-  }
-  return {b.start, b.size};
-}
-
-broker::Value ScalarAt(pn_data_t* data) {
-  switch (pn_data_type(data)) {
-    case PN_BOOL: return pn_data_get_bool(data);
-    case PN_UBYTE: return static_cast<uint64_t>(pn_data_get_ubyte(data));
-    case PN_USHORT: return static_cast<uint64_t>(pn_data_get_ushort(data));
-    case PN_UINT: return static_cast<uint64_t>(pn_data_get_uint(data));
-    case PN_ULONG: return static_cast<uint64_t>(pn_data_get_ulong(data));
-    case PN_BYTE: return static_cast<int64_t>(pn_data_get_byte(data));
-    case PN_SHORT: return static_cast<int64_t>(pn_data_get_short(data));
-    case PN_INT: return static_cast<int64_t>(pn_data_get_int(data));
-    case PN_LONG: return static_cast<int64_t>(pn_data_get_long(data));
-    case PN_DOUBLE: return pn_data_get_double(data);
-    case PN_FLOAT: return static_cast<double>(pn_data_get_float(data));
-    case PN_STRING: case PN_SYMBOL: case PN_BINARY: return BytesAt(data);
-    default: return std::monostate{};
-  }
-}
-
 }  // namespace
 
 std::string TerminusAddress(pn_terminus_t* terminus) {
@@ -55,7 +28,7 @@ bool HasCapability(pn_terminus_t* terminus, const char* capability) {
   pn_data_rewind(caps);
   if (!pn_data_next(caps)) return false;
   auto matches = [&]() {
-    return pn_data_type(caps) == PN_SYMBOL && BytesAt(caps) == capability;
+    return pn_data_type(caps) == PN_SYMBOL && broker::PnStringAt(caps) == capability;
   };
   if (pn_data_type(caps) == PN_ARRAY || pn_data_type(caps) == PN_LIST) {
     pn_data_enter(caps);
@@ -74,7 +47,7 @@ BindingFilter ReadBindingFilter(pn_terminus_t* source) {
   if (!pn_data_next(filter) || pn_data_type(filter) != PN_MAP) return result;
   pn_data_enter(filter);
   while (pn_data_next(filter)) {
-    std::string name = BytesAt(filter);
+    std::string name = broker::PnStringAt(filter);
     if (!pn_data_next(filter)) break;
     if (pn_data_type(filter) != PN_DESCRIBED) continue;
     pn_data_enter(filter);
@@ -82,12 +55,12 @@ BindingFilter ReadBindingFilter(pn_terminus_t* source) {
     uint64_t code = 0;
     std::string symbol;
     if (pn_data_type(filter) == PN_ULONG) code = pn_data_get_ulong(filter);
-    else symbol = BytesAt(filter);
+    else symbol = broker::PnStringAt(filter);
     pn_data_next(filter);
     if (code == kDirectFilterCode || code == kTopicFilterCode || symbol == kDirectFilterName ||
         symbol == kTopicFilterName) {
       result.kind = BindingFilter::Kind::kKey;
-      result.key = BytesAt(filter);
+      result.key = broker::PnStringAt(filter);
       result.filter_name = name;
     } else if ((code == kHeadersFilterCode || symbol == kHeadersFilterName) &&
                pn_data_type(filter) == PN_MAP) {
@@ -95,9 +68,9 @@ BindingFilter ReadBindingFilter(pn_terminus_t* source) {
       result.filter_name = name;
       pn_data_enter(filter);
       while (pn_data_next(filter)) {
-        std::string key = BytesAt(filter);
+        std::string key = broker::PnStringAt(filter);
         if (!pn_data_next(filter)) break;
-        result.arguments[key] = ScalarAt(filter);
+        result.arguments[key] = broker::PnScalarAt(filter);
       }
       pn_data_exit(filter);
     }
@@ -119,7 +92,7 @@ void EchoBindingFilter(pn_terminus_t* local_source, pn_terminus_t* remote_source
   pn_data_put_map(out);
   pn_data_enter(out);
   while (pn_data_next(in)) {
-    const bool ours = BytesAt(in) == filter.filter_name;
+    const bool ours = broker::PnStringAt(in) == filter.filter_name;
     if (ours) pn_data_appendn(out, in, 1);
     if (!pn_data_next(in)) break;
     if (ours) pn_data_appendn(out, in, 1);

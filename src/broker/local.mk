@@ -4,6 +4,7 @@ src_broker_libbroker_a_SOURCES = \
 	src/broker/value.h src/broker/value.cc \
 	src/broker/message.h src/broker/message.cc \
 	src/broker/amqp_scan.h src/broker/amqp_scan.cc \
+	src/broker/pn_value.h src/broker/pn_value.cc \
 	src/broker/publish_hold.h src/broker/publish_hold.cc \
 	src/broker/queue.h src/broker/queue.cc \
 	src/broker/exchange.h src/broker/exchange.cc \

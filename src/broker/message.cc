@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "broker/amqp_scan.h"
+#include "broker/pn_value.h"
 
 namespace qpidd::broker {
 namespace {
@@ -36,35 +37,6 @@ bool EnterSection(pn_data_t* data, std::string_view bytes, const amqp_scan::Sect
   if (pn_data_type(data) != compound) return false;
   pn_data_enter(data);
   return true;
-}
-
-std::string StringAt(pn_data_t* data) {
-  switch (pn_data_type(data)) {
-    case PN_STRING: { pn_bytes_t b = pn_data_get_string(data); return {b.start, b.size}; }
-    case PN_SYMBOL: { pn_bytes_t b = pn_data_get_symbol(data); return {b.start, b.size}; }
-    default: return {};
-  }
-}
-
-Value ScalarAt(pn_data_t* data) {
-  switch (pn_data_type(data)) {
-    case PN_BOOL: return pn_data_get_bool(data);
-    case PN_UBYTE: return static_cast<uint64_t>(pn_data_get_ubyte(data));
-    case PN_USHORT: return static_cast<uint64_t>(pn_data_get_ushort(data));
-    case PN_UINT: return static_cast<uint64_t>(pn_data_get_uint(data));
-    case PN_ULONG: return static_cast<uint64_t>(pn_data_get_ulong(data));
-    case PN_BYTE: return static_cast<int64_t>(pn_data_get_byte(data));
-    case PN_SHORT: return static_cast<int64_t>(pn_data_get_short(data));
-    case PN_INT: return static_cast<int64_t>(pn_data_get_int(data));
-    case PN_LONG: return static_cast<int64_t>(pn_data_get_long(data));
-    case PN_TIMESTAMP: return static_cast<int64_t>(pn_data_get_timestamp(data));
-    case PN_FLOAT: return static_cast<double>(pn_data_get_float(data));
-    case PN_DOUBLE: return pn_data_get_double(data);
-    case PN_CHAR: return static_cast<uint64_t>(pn_data_get_char(data));
-    case PN_STRING: case PN_SYMBOL: return StringAt(data);
-    case PN_BINARY: { pn_bytes_t b = pn_data_get_binary(data); return std::string(b.start, b.size); }
-    default: return std::monostate{};
-  }
 }
 
 }  // namespace
@@ -103,9 +75,9 @@ Result<MessagePtr> Message::Decode(std::string bytes) {
         // content-encoding, absolute-expiry-time, ...
         pn_data_next(data);
         pn_data_next(data);
-        if (pn_data_next(data)) m->to_ = StringAt(data);
-        if (pn_data_next(data)) m->subject_ = StringAt(data);
-        if (pn_data_next(data)) m->reply_to_ = StringAt(data);
+        if (pn_data_next(data)) m->to_ = PnStringAt(data);
+        if (pn_data_next(data)) m->subject_ = PnStringAt(data);
+        if (pn_data_next(data)) m->reply_to_ = PnStringAt(data);
         pn_data_next(data);
         pn_data_next(data);
         pn_data_next(data);
@@ -119,9 +91,9 @@ Result<MessagePtr> Message::Decode(std::string bytes) {
         pn_data_t* data = ThreadCodec();
         if (!EnterSection(data, all, section, PN_MAP)) return Status::InvalidArgument("malformed application-properties");
         while (pn_data_next(data)) {
-          std::string key = StringAt(data);
+          std::string key = PnStringAt(data);
           if (!pn_data_next(data)) return Status::InvalidArgument("malformed application-properties: key without value");
-          m->application_properties_.emplace_back(std::move(key), ScalarAt(data));
+          m->application_properties_.emplace_back(std::move(key), PnScalarAt(data));
         }
         break;
       }
