@@ -199,7 +199,7 @@ Status ConsumeProtocol(std::string_view& rest, std::string_view element, bool* f
   return Status::Ok();
 }
 
-// The seeds' form: [tcp:|ssl:][user[/password]@]host[:port]; "user@" may also come before the
+// The classic Qpid form: [tcp:|ssl:][user[/password]@]host[:port]; "user@" may also come before the
 // protocol, as in "amqp:guest/secret@tcp:node1".
 Status ParseClassicForm(std::string_view element, bool default_tls, BrokerAddress* address) {
   address->tls = default_tls;
@@ -281,7 +281,7 @@ Result<std::vector<BrokerAddress>> ParseBrokerUrl(std::string_view text) {
     ++position;
   }
 
-  // In the seeds' grammar the credentials follow the "amqp:" prefix and hold for the whole list.
+  // In the classic Qpid grammar the credentials follow the "amqp:" prefix and hold for the whole list.
   const BrokerAddress& first = addresses.front();
   for (BrokerAddress& address : addresses) {
     if (address.user.empty()) {

@@ -1,10 +1,10 @@
-// Broker addresses as users write them (the seeds' grammar): an optional "amqp:" or "amqps:"
+// Broker addresses as users write them (the classic Qpid grammar): an optional "amqp:" or "amqps:"
 // prefix, then a comma-separated list of addresses, each optionally "tcp:"/"ssl:", with optional
 // "user/password@", host and optional ":port". Spaces around commas are allowed.
 //   node1                          amqp:tcp:node1:5672,tcp:node2:5672
 //   node1:5673, node2              amqp:guest/secret@node1
 //   amqp://node1:5673              amqps://10.0.0.1:5671  (also accepted: the URL form)
-// IPv6 hosts go in brackets: [::1]:5672. As in the seeds' grammar, credentials given on the first
+// IPv6 hosts go in brackets: [::1]:5672. As in the classic Qpid grammar, credentials given on the first
 // address ("amqp:guest/secret@node1,node2") hold for every address that gives none of its own.
 #pragma once
 

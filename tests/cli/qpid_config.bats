@@ -432,7 +432,7 @@ while True:
   [[ "$output" =~ amq.direct\ +q1\ +k ]]
 }
 
-@test "-b accepts the seeds' URL forms and tries each address in turn" {
+@test "-b accepts the classic URL forms and tries each address in turn" {
   start_broker
   run "$QPID_CONFIG" -b "amqp:tcp:127.0.0.1:$PORT" add queue u1
   [ "$status" -eq 0 ]

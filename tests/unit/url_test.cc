@@ -33,7 +33,7 @@ TEST(UrlTest, BareHostTakesTheDefaultPort) {
   EXPECT_EQ(Parse("20.0.10.1"), std::vector{Address("20.0.10.1", 5672)});
 }
 
-TEST(UrlTest, SeedsExamples) {
+TEST(UrlTest, ClassicQpidExamples) {
   EXPECT_EQ(Parse("amqp:tcp:192.168.1.103:5672"), std::vector{Address("192.168.1.103", 5672)});
   EXPECT_EQ(Parse("amqp:tcp:192.168.1.103:5672,tcp:192.168.1.105:5672"),
             (std::vector{Address("192.168.1.103", 5672), Address("192.168.1.105", 5672)}));
