@@ -2,17 +2,10 @@
 
 #include <algorithm>
 #include <mutex>
-#include <tuple>
+
+#include "broker/queue_grouped_exchange.h"
 
 namespace qpidd::broker {
-namespace {
-
-// `out` may hold queues routed to by other exchanges before this one was asked.
-bool AlreadyIn(const std::vector<QueuePtr>& out, size_t count, const QueuePtr& queue) {
-  return std::find(out.begin(), out.begin() + count, queue) != out.begin() + count;
-}
-
-}  // namespace
 
 Status DirectExchange::Bind(const QueuePtr& queue, const std::string& key, const Arguments& args) {
   std::unique_lock lock(mutex_);
@@ -40,8 +33,7 @@ Status DirectExchange::Unbind(const std::string& queue, const std::string& key) 
       return Status::Ok();
     }
   }
-  return Status::NotFound("queue '" + queue + "' is not bound to exchange '" + name() +
-                          "' with key '" + key + "'");
+  return NotBound(name(), queue, key);
 }
 
 void DirectExchange::RemoveQueue(const std::string& queue) {
@@ -59,7 +51,7 @@ void DirectExchange::Route(const Message& /*message*/, std::string_view routing_
   if (it == bindings_.end()) return;
   const size_t given = out.size();
   for (const Binding& b : it->second) {
-    if (b.queue->deleted() || AlreadyIn(out, given, b.queue)) continue;
+    if (b.queue->deleted() || AlreadyRouted(out, given, b.queue)) continue;
     out.push_back(b.queue);
   }
 }
@@ -72,10 +64,7 @@ std::vector<BindingInfo> DirectExchange::Bindings() const {
       for (const Binding& b : bound) out.push_back({name(), b.queue->name(), key, b.arguments});
     }
   }
-  // The map has no order of its own; management listings should be stable.
-  std::sort(out.begin(), out.end(), [](const BindingInfo& a, const BindingInfo& b) {
-    return std::tie(a.queue, a.key) < std::tie(b.queue, b.key);
-  });
+  SortBindings(out);
   return out;
 }
 

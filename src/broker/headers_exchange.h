@@ -6,47 +6,32 @@
 // matching, but it names the binding: one queue bound under two keys has two bindings.
 #pragma once
 
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "broker/exchange.h"
+#include "broker/queue_grouped_exchange.h"
 
 namespace qpidd::broker {
 
+// A binding's parsed arguments, matched against the message's application properties.
+struct HeadersMatcher {
+  bool match_any = false;
+  std::vector<std::pair<std::string, Value>> match;  // the arguments matched on
+  bool Matches(const Message& message, std::string_view routing_key) const;
+};
+
 // Thread-safe: Route and Bindings share a reader lock; binding changes take it exclusively.
-class HeadersExchange final : public Exchange {
+class HeadersExchange final : public QueueGroupedExchange<HeadersMatcher> {
  public:
   HeadersExchange(std::string name, ExchangeSettings settings, bool builtin)
-      : Exchange(std::move(name), std::move(settings), builtin) {}
+      : QueueGroupedExchange(std::move(name), std::move(settings), builtin) {}
 
   std::string_view type() const override { return "headers"; }
   // An `x-match` other than "all" or "any" is InvalidArgument naming it.
   Status Bind(const QueuePtr& queue, const std::string& key, const Arguments& args) override;
-  Status Unbind(const std::string& queue, const std::string& key) override;
-  void RemoveQueue(const std::string& queue) override;
-  void Route(const Message& message, std::string_view routing_key,
-             std::vector<QueuePtr>& out) const override;
-  std::vector<BindingInfo> Bindings() const override;
-
- private:
-  struct Binding {
-    std::string key;
-    Arguments arguments;  // as bound, for management and replication
-    bool match_any = false;
-    std::vector<std::pair<std::string, Value>> match;  // the arguments matched on
-    bool Matches(const Message& message) const;
-  };
-  // Bindings grouped by queue: routing stops at a queue's first matching binding.
-  struct QueueBindings {
-    QueuePtr queue;  // shared with the registry and the other exchanges it is bound to
-    std::vector<Binding> bindings;  // never empty
-  };
-
-  mutable std::shared_mutex mutex_;
-  std::vector<QueueBindings> queues_;  // protected by mutex_
 };
 
 }  // namespace qpidd::broker

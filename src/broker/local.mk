@@ -8,6 +8,7 @@ src_broker_libbroker_a_SOURCES = \
 	src/broker/publish_hold.h src/broker/publish_hold.cc \
 	src/broker/queue.h src/broker/queue.cc \
 	src/broker/exchange.h src/broker/exchange.cc \
+	src/broker/queue_grouped_exchange.h src/broker/queue_grouped_exchange.cc \
 	src/broker/direct_exchange.h src/broker/direct_exchange.cc \
 	src/broker/fanout_exchange.h src/broker/fanout_exchange.cc \
 	src/broker/topic_exchange.h src/broker/topic_exchange.cc \

@@ -238,13 +238,18 @@ std::optional<QueuedMessage> Queue::TakeAcquired(uint64_t position) {
   return m;
 }
 
-void Queue::Accept(uint64_t position) {
-  std::lock_guard lock(mutex_);
+bool Queue::DequeueAcquired(uint64_t position) {
   auto m = TakeAcquired(position);
-  if (!m) return;
+  if (!m) return false;
   bytes_ -= m->message->size();
   dequeued_.fetch_add(1, std::memory_order_relaxed);
   for (const auto& o : observers_) o->OnDequeue(*m);
+  return true;
+}
+
+void Queue::Accept(uint64_t position) {
+  std::lock_guard lock(mutex_);
+  DequeueAcquired(position);
 }
 
 void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undeliverable_to) {
@@ -270,11 +275,7 @@ void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undelivera
 
 void Queue::Reject(uint64_t position) {
   std::lock_guard lock(mutex_);
-  auto m = TakeAcquired(position);
-  if (!m) return;
-  bytes_ -= m->message->size();
-  dequeued_.fetch_add(1, std::memory_order_relaxed);
-  for (const auto& o : observers_) o->OnDequeue(*m);
+  if (!DequeueAcquired(position)) return;
   QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": message " << position
                                      << " rejected by its consumer and dropped");
 }

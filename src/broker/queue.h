@@ -146,6 +146,8 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void TakeWaiting(std::vector<std::shared_ptr<QueueListener>>& to_notify);  // REQUIRES: mutex_ held
   void Wait(const std::shared_ptr<QueueListener>& listener);  // REQUIRES: mutex_ held
   std::optional<QueuedMessage> TakeAcquired(uint64_t position);  // REQUIRES: mutex_ held
+  // Removes an acquired message for good (accepted or rejected); false if it was not acquired.
+  bool DequeueAcquired(uint64_t position);  // REQUIRES: mutex_ held
   // ResourceLimit naming the queue and limit when a message of `size` bytes would not fit.
   Status CheckLimits(size_t size) const;  // REQUIRES: mutex_ held
   // Drops expired messages from the head; REQUIRES: mutex_ held.

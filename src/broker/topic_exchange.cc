@@ -1,18 +1,8 @@
 #include "broker/topic_exchange.h"
 
-#include <algorithm>
-#include <mutex>
-#include <tuple>
+#include <utility>
 
 namespace qpidd::broker {
-namespace {
-
-// `out` may hold queues routed to by other exchanges before this one was asked.
-bool AlreadyIn(const std::vector<QueuePtr>& out, size_t count, const QueuePtr& queue) {
-  return std::find(out.begin(), out.begin() + count, queue) != out.begin() + count;
-}
-
-}  // namespace
 
 Status TopicExchange::Bind(const QueuePtr& queue, const std::string& key, const Arguments& args) {
   // Compiled before the lock is taken: routing need not wait for it.
@@ -21,82 +11,16 @@ Status TopicExchange::Bind(const QueuePtr& queue, const std::string& key, const 
     return Status::InvalidArgument("cannot bind queue '" + queue->name() + "' to exchange '" +
                                    name() + "': " + pattern.status().message());
   }
-  std::unique_lock lock(mutex_);
-  auto entry = std::find_if(queues_.begin(), queues_.end(), [&](const QueueBindings& q) {
-    return q.queue->name() == queue->name();
-  });
-  if (entry == queues_.end()) {
-    queues_.push_back({queue, {}});
-    entry = std::prev(queues_.end());
-  } else if (entry->queue != queue) {
-    // The same name on another Queue object: the old one was deleted and its bindings not yet
-    // removed. They were never the new queue's, so they go.
-    entry->queue = queue;
-    entry->bindings.clear();
-  }
-  auto& bindings = entry->bindings;
-  const std::string& text = pattern.value().text();
-  if (std::none_of(bindings.begin(), bindings.end(),
-                   [&](const Binding& b) { return b.pattern.text() == text; })) {
-    bindings.push_back(Binding{std::move(pattern).value(), args});
-  }
-  return Status::Ok();
+  // The normalised text is the key; copied first, as the pattern moves into the matcher.
+  std::string text = pattern.value().text();
+  return AddBinding(queue, std::move(text), args, TopicMatcher{std::move(pattern).value()});
 }
 
 Status TopicExchange::Unbind(const std::string& queue, const std::string& key) {
   Result<TopicPattern> pattern = TopicPattern::Compile(key);
-  if (pattern.ok()) {
-    const std::string& text = pattern.value().text();
-    std::unique_lock lock(mutex_);
-    auto entry = std::find_if(queues_.begin(), queues_.end(),
-                              [&](const QueueBindings& q) { return q.queue->name() == queue; });
-    if (entry != queues_.end()) {
-      auto& bindings = entry->bindings;
-      auto found = std::find_if(bindings.begin(), bindings.end(),
-                                [&](const Binding& b) { return b.pattern.text() == text; });
-      if (found != bindings.end()) {
-        bindings.erase(found);
-        if (bindings.empty()) queues_.erase(entry);
-        return Status::Ok();
-      }
-    }
-  }
   // A key that does not compile was never bound either.
-  return Status::NotFound("queue '" + queue + "' is not bound to exchange '" + name() +
-                          "' with key '" + key + "'");
-}
-
-void TopicExchange::RemoveQueue(const std::string& queue) {
-  std::unique_lock lock(mutex_);
-  std::erase_if(queues_, [&](const QueueBindings& q) { return q.queue->name() == queue; });
-}
-
-void TopicExchange::Route(const Message& /*message*/, std::string_view routing_key,
-                          std::vector<QueuePtr>& out) const {
-  std::shared_lock lock(mutex_);
-  const size_t given = out.size();
-  for (const QueueBindings& q : queues_) {
-    if (q.queue->deleted()) continue;
-    bool matched = std::any_of(q.bindings.begin(), q.bindings.end(),
-                               [&](const Binding& b) { return b.pattern.Matches(routing_key); });
-    if (matched && !AlreadyIn(out, given, q.queue)) out.push_back(q.queue);
-  }
-}
-
-std::vector<BindingInfo> TopicExchange::Bindings() const {
-  std::vector<BindingInfo> out;
-  {
-    std::shared_lock lock(mutex_);
-    for (const QueueBindings& q : queues_) {
-      for (const Binding& b : q.bindings) {
-        out.push_back({name(), q.queue->name(), b.pattern.text(), b.arguments});
-      }
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const BindingInfo& a, const BindingInfo& b) {
-    return std::tie(a.queue, a.key) < std::tie(b.queue, b.key);
-  });
-  return out;
+  if (pattern.ok() && RemoveBinding(queue, pattern.value().text())) return Status::Ok();
+  return NotBound(name(), queue, key);
 }
 
 }  // namespace qpidd::broker
