@@ -84,9 +84,14 @@ std::shared_ptr<Link> OutgoingLink::Attach(const std::shared_ptr<Connection>& co
   handler->temporary_queue_ = std::move(temporary_queue);
   handler->browse_ = pn_terminus_get_distribution_mode(remote_source) == PN_DIST_MODE_COPY;
   handler->presettled_ = pn_link_remote_snd_settle_mode(link) == PN_SND_SETTLED;
+  if (Status s = queue->AddConsumer(handler); !s.ok()) {
+    QPIDD_LOG(kInfo, kAmqp, "refused consumer link from '" << address << "' for "
+                                << connection->remote_address() << ": " << s.message());
+    RefuseAttach(link, s);
+    return nullptr;
+  }
   pn_link_set_snd_settle_mode(link, pn_link_remote_snd_settle_mode(link));
   pn_link_open(link);
-  queue->AddConsumer(handler);
   connection->record().senders.fetch_add(1, std::memory_order_relaxed);
   QPIDD_LOG(kDebug, kAmqp, (handler->browse_ ? "browser" : "consumer") << " link on queue "
                                << queue->name() << " attached from " << connection->remote_address());

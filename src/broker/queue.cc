@@ -143,16 +143,23 @@ Status Queue::CheckLimits(size_t size) const {
   return Status::Ok();
 }
 
-void Queue::AddConsumer(const std::shared_ptr<QueueListener>& listener) {
+Status Queue::AddConsumer(const std::shared_ptr<QueueListener>& listener) {
   {
     std::lock_guard lock(mutex_);
     if (!deleted_.load(std::memory_order_relaxed)) {
+      const bool taken = std::any_of(consumers_.begin(), consumers_.end(),
+                                     [](const auto& w) { return !w.expired(); });
+      if (settings_.exclusive && taken) {
+        return Status::AlreadyExists("queue '" + name_ +
+                                     "' is exclusive and already has a consumer");
+      }
       consumers_.push_back(listener);
       had_consumer_ = true;
-      return;
+      return Status::Ok();
     }
   }
   listener->OnQueueDeleted();
+  return Status::Ok();
 }
 
 bool Queue::RemoveConsumer(const QueueListener* listener) {

@@ -108,8 +108,9 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   // Consumers. A consumer that finds the queue empty is told when a message arrives.
   // The queue keeps listeners weakly: one that is gone is simply forgotten. A listener added
-  // to a deleted queue is told OnQueueDeleted at once.
-  void AddConsumer(const std::shared_ptr<QueueListener>& listener);
+  // to a deleted queue is told OnQueueDeleted at once. An exclusive queue takes one consumer at
+  // a time: a second is refused (AlreadyExists, naming the queue).
+  Status AddConsumer(const std::shared_ptr<QueueListener>& listener);
   // Returns true when this was the last consumer of an auto-delete queue, which the caller
   // then deletes (Broker::DeleteQueue with this queue as the expected one).
   bool RemoveConsumer(const QueueListener* listener);

@@ -15,7 +15,8 @@ src_tools_libloadclient_a_SOURCES = \
 	src/tools/load_sender.cc src/tools/load_sender.h \
 	src/tools/load_signals.cc src/tools/load_signals.h \
 	src/tools/load_socket.cc src/tools/load_socket.h \
-	src/tools/load_source.cc src/tools/load_source.h
+	src/tools/load_source.cc src/tools/load_source.h \
+	src/tools/load_tool.cc src/tools/load_tool.h
 
 # Unit tests, beside the code they test.
 tests_unit_unit_tests_SOURCES += \

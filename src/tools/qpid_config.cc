@@ -70,7 +70,7 @@ Options:
 Add Queue Options:
   --durable               The queue is durable.
   --auto-delete           The queue is deleted when its last consumer goes.
-  --exclusive             The queue is exclusive.
+  --exclusive             One consumer at a time (another is refused).
   --replicate LEVEL       HA replication: none, configuration or all.
   --max-queue-size BYTES  Limit of the bytes held (qpid.max_size; default
                           the broker's --default-queue-limit).

@@ -1,7 +1,5 @@
 // qpid-send: sends messages to an address over AMQP 1.0, at-least-once with an in-flight window,
 // and reports throughput and publisher accept latency. Also the benchmark's load producer.
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +16,7 @@
 #include "tools/load_sender.h"
 #include "tools/load_signals.h"
 #include "tools/load_source.h"
+#include "tools/load_tool.h"
 
 namespace po = boost::program_options;
 
@@ -28,29 +27,20 @@ constexpr const char* kProgram = "qpid-send";
 constexpr uint64_t kMaxContentSize = 100 * 1024 * 1024;
 
 struct SendConfig {
-  std::vector<BrokerAddress> brokers;
+  CommonOptions common;
   SenderOptions sender;
   MessageSpec spec;
   uint64_t messages = 1;
   bool messages_given = false;
   std::string content;
   bool content_stdin = false;
-  bool reconnect = false;
-  std::chrono::nanoseconds reconnect_timeout{std::chrono::seconds(60)};
-  bool report_total = false;
-  bool report_json = false;
-  bool help = false;
 };
 
 po::options_description Options() {
   po::options_description options("Options");
+  AddTargetOptions(options, "address (queue) to send to");
   // clang-format off
   options.add_options()
-      ("help,h", "print this help and exit")
-      ("broker,b", po::value<std::string>()->value_name("URL"),
-       "broker(s) to connect to, tried in turn: [amqp:][user/password@]host[:port][,...] "
-       "(default localhost:5672)")
-      ("address,a", po::value<std::string>()->value_name("ADDR"), "address (queue) to send to")
       ("messages,m", po::value<std::string>()->value_name("N"),
        "number of messages to send (default 1; 0 = until interrupted, or until the end of "
        "stdin with --content-stdin)")
@@ -65,19 +55,14 @@ po::options_description Options() {
       ("reply-to", po::value<std::string>()->value_name("ADDR"), "message reply-to address")
       ("property,P", po::value<std::vector<std::string>>()->value_name("NAME=VALUE"),
        "string application property (repeatable)")
-      ("presettled", po::bool_switch(), "send pre-settled (fire and forget, no accept wait)")
-      ("create", po::bool_switch(),
-       "ask the broker to create the queue (terminus capability create-on-demand)")
-      ("timeout", po::value<std::string>()->value_name("SECONDS"),
-       "give up when nothing was sent or accepted for this long (default 0 = never)")
-      ("reconnect", po::bool_switch(),
-       "when the connection is lost, reconnect (to the brokers of -b and those the broker "
-       "advertised) and carry on, sending again what was not acknowledged")
-      ("reconnect-timeout", po::value<std::string>()->value_name("SECONDS"),
-       "with --reconnect: give up after this long without a connection (default 60)")
-      ("report-total", po::bool_switch(), "print a throughput and accept-latency summary")
-      ("report-json", po::bool_switch(), "print the summary as one line of JSON");
+      ("presettled", po::bool_switch(), "send pre-settled (fire and forget, no accept wait)");
   // clang-format on
+  AddCreateOption(options);
+  options.add_options()(
+      "timeout", po::value<std::string>()->value_name("SECONDS"),
+      "give up when nothing was sent or accepted for this long (default 0 = never)");
+  AddReconnectOptions(options, ", sending again what was not acknowledged");
+  AddReportOptions(options, "accept-latency");
   return options;
 }
 
@@ -100,65 +85,41 @@ std::string HelpText() {
   return text.str();
 }
 
-// Fills CONFIG from the command line; false with ERROR set on a usage error.
-bool ParseCommandLine(int argc, char** argv, SendConfig* config, UsageError* error) {
-  po::variables_map values;
-  try {
-    // No positional arguments: an empty description makes any of them an error.
-    po::store(po::command_line_parser(argc, argv)
-                  .options(Options())
-                  .positional(po::positional_options_description())
-                  .run(),
-              values);
-  } catch (const po::error& e) {
-    *error = UsageError{e.what()};
-    return false;
-  }
-  auto text = [&](const char* name) { return values[name].as<std::string>(); };
-  auto given = [&](const char* name) { return values.count(name) > 0; };
-
-  config->help = given("help");
-  if (config->help) return true;
-  std::string brokers = given("broker") ? text("broker") : "localhost:5672";
-  if (!ParseBrokers("--broker", brokers, &config->brokers, error)) return false;
-  if (!given("address") || text("address").empty()) {
-    *error = UsageError{"an address is required (-a ADDRESS)"};
-    return false;
-  }
-  config->sender.address = text("address");
-  if (given("messages")) {
+// Fills CONFIG with qpid-send's own options; false with ERROR set on a bad value.
+bool ParseOwnOptions(const OptionValues& values, SendConfig* config, UsageError* error) {
+  config->sender.address = config->common.address;
+  if (values.given("messages")) {
     config->messages_given = true;
-    if (!ParseCount("--messages", text("messages"), 0, UINT64_MAX, &config->messages, error)) {
+    if (!ParseCount("--messages", values.text("messages"), 0, UINT64_MAX, &config->messages,
+                    error)) {
       return false;
     }
   }
-  config->content_stdin = values["content-stdin"].as<bool>();
-  int content_options = (given("content-size") ? 1 : 0) + (given("content-string") ? 1 : 0) +
-                        (config->content_stdin ? 1 : 0);
+  config->content_stdin = values.flag("content-stdin");
+  int content_options = (values.given("content-size") ? 1 : 0) +
+                        (values.given("content-string") ? 1 : 0) + (config->content_stdin ? 1 : 0);
   if (content_options > 1) {
     *error = UsageError{"--content-size, --content-string and --content-stdin exclude each other"};
     return false;
   }
-  if (given("content-size")) {
+  if (values.given("content-size")) {
     uint64_t size = 0;
-    if (!ParseCount("--content-size", text("content-size"), 0, kMaxContentSize, &size, error)) {
+    if (!ParseCount("--content-size", values.text("content-size"), 0, kMaxContentSize, &size,
+                    error)) {
       return false;
     }
     config->content.assign(size, 'X');
   }
-  if (given("content-string")) config->content = text("content-string");
-  if (given("capacity")) {
-    uint64_t capacity = 0;
-    if (!ParseCount("--capacity", text("capacity"), 1, 1 << 20, &capacity, error)) return false;
-    config->sender.capacity = static_cast<uint32_t>(capacity);
-  }
-  if (given("durable") && !ParseYesNo("--durable", text("durable"), &config->spec.durable, error)) {
+  if (values.given("content-string")) config->content = values.text("content-string");
+  if (!ParseCapacityOption(values, &config->sender.capacity, error)) return false;
+  if (values.given("durable") &&
+      !ParseYesNo("--durable", values.text("durable"), &config->spec.durable, error)) {
     return false;
   }
-  if (given("subject")) config->spec.subject = text("subject");
-  if (given("reply-to")) config->spec.reply_to = text("reply-to");
-  if (given("property")) {
-    for (const std::string& item : values["property"].as<std::vector<std::string>>()) {
+  if (values.given("subject")) config->spec.subject = values.text("subject");
+  if (values.given("reply-to")) config->spec.reply_to = values.text("reply-to");
+  if (values.given("property")) {
+    for (const std::string& item : values.list("property")) {
       std::pair<std::string, std::string> property;
       if (!ParseProperty("--property", item, &property, error)) return false;
       if (property.first == kSequenceKey || property.first == kTimestampKey) {
@@ -168,27 +129,10 @@ bool ParseCommandLine(int argc, char** argv, SendConfig* config, UsageError* err
       config->spec.properties.push_back(std::move(property));
     }
   }
-  if (given("timeout")) {
-    std::chrono::nanoseconds timeout{};
-    if (!ParseSeconds("--timeout", text("timeout"), &timeout, error)) return false;
-    config->sender.timeout_nanos = timeout.count();
-  }
-  config->sender.presettled = values["presettled"].as<bool>();
-  config->sender.create = values["create"].as<bool>();
-  config->reconnect = values["reconnect"].as<bool>();
-  if (given("reconnect-timeout") && !ParseSeconds("--reconnect-timeout", text("reconnect-timeout"),
-                                                  &config->reconnect_timeout, error)) {
-    return false;
-  }
-  config->report_total = values["report-total"].as<bool>();
-  config->report_json = values["report-json"].as<bool>();
+  if (!ParseTimeoutOption(values, &config->sender.timeout_nanos, error)) return false;
+  config->sender.presettled = values.flag("presettled");
+  config->sender.create = values.flag("create");
   return true;
-}
-
-std::string ContainerId() {
-  char host[256] = "localhost";
-  gethostname(host, sizeof(host) - 1);
-  return std::string(kProgram) + "-" + host + "-" + std::to_string(getpid());
 }
 
 int Run(const SendConfig& config) {
@@ -207,47 +151,21 @@ int Run(const SendConfig& config) {
     source = std::make_unique<RepeatedSource>(std::move(message).value(), config.messages);
   }
   Sender sender(config.sender, *source);
-  ConnectionSettings settings;
-  settings.brokers = config.brokers;
-  settings.container_id = ContainerId();
-  settings.program = kProgram;
-  settings.reconnect = config.reconnect;
-  settings.reconnect_timeout = config.reconnect_timeout;
-  ClientConnection connection(std::move(settings));
+  ClientConnection connection(ToolConnectionSettings(kProgram, config.common));
   InstallStopSignals();
   Status status = connection.Run(sender);
 
-  if (config.report_total || config.report_json) {
-    RunSummary summary;
-    summary.tool = kProgram;
-    summary.latency_kind = "accept";
-    summary.messages = sender.accepted();
-    summary.errors = sender.failed();
-    summary.resent = sender.resent();
-    summary.start_nanos = sender.start_nanos();
-    summary.end_nanos = sender.end_nanos();
-    if (summary.start_nanos != 0) {
-      summary.elapsed_seconds = static_cast<double>(summary.end_nanos - summary.start_nanos) / 1e9;
-    }
-    summary.latency = config.sender.presettled ? nullptr : &sender.latency();
-    if (config.report_total) PrintReportTotal(stdout, summary);
-    if (config.report_json) PrintReportJson(stdout, summary);
-  }
+  PrintReports(config.common, {.tool = kProgram,
+                               .latency_kind = "accept",
+                               .messages = sender.accepted(),
+                               .errors = sender.failed(),
+                               .resent = sender.resent(),
+                               .start_nanos = sender.start_nanos(),
+                               .end_nanos = sender.end_nanos(),
+                               .latency = config.sender.presettled ? nullptr : &sender.latency()});
 
-  if (!sender.link_error().empty()) {
-    std::fprintf(stderr, "%s: %s (broker %s)\n", kProgram, sender.link_error().c_str(),
-                 connection.broker().c_str());
-    return kExitFailure;
-  }
-  if (!status.ok() && connection.opened() && !sender.attached()) {
-    // Some brokers refuse an address by ending the session or connection, not the link.
-    std::fprintf(stderr, "%s: cannot send to '%s' (broker %s): %s\n", kProgram,
-                 config.sender.address.c_str(), connection.broker().c_str(),
-                 connection.failure().c_str());
-    return kExitFailure;
-  }
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", kProgram, status.message().c_str());
+  if (ReportRunFailure(kProgram, "send to", config.sender.address, sender.link_error(),
+                       sender.attached(), connection, status)) {
     return kExitFailure;
   }
   if (!source->error().ok()) {
@@ -281,16 +199,5 @@ int Run(const SendConfig& config) {
 
 int main(int argc, char** argv) {
   using namespace qpidd::tools;
-  SendConfig config;
-  UsageError error;
-  if (!ParseCommandLine(argc, argv, &config, &error)) {
-    std::fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", kProgram,
-                 error.message.c_str(), kProgram);
-    return kExitUsage;
-  }
-  if (config.help) {
-    std::fputs(HelpText().c_str(), stdout);
-    return kExitOk;
-  }
-  return Run(config);
+  return ToolMain(argc, argv, kProgram, Options(), HelpText, ParseOwnOptions, Run);
 }

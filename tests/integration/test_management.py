@@ -340,3 +340,23 @@ def test_exchange_with_another_type_is_a_conflict(mgmt):
         assert status == 409, (status, desc)
     finally:
         assert mgmt.request("DELETE", _type("exchange"), x)[0] == 204
+
+
+def test_exclusive_queue_takes_one_consumer_at_a_time(broker, mgmt):
+    q = unique("excl")
+    status, desc, _ = mgmt.request("CREATE", _type("queue"), q, {"exclusive": True})
+    assert status == 201, desc
+    conn = connect(broker)
+    try:
+        first = conn.create_receiver(q, name="first")
+        with pytest.raises(LinkDetached) as refused:
+            conn.create_receiver(q, name="second")
+        assert "amqp:resource-locked" in str(refused.value)
+        assert "queue '%s' is exclusive" % q in str(refused.value)
+        first.close()
+        # Once the first consumer is gone, another may take its place.
+        second = conn.create_receiver(q, name="third")
+        send(conn, q, ["after"])
+        assert bodies(drain(second)) == ["after"]
+    finally:
+        conn.close()

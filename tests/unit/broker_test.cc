@@ -253,7 +253,7 @@ TEST_F(BrokerTest, DeleteQueueRemovesItsBindingsAndDetachesConsumers) {
   ASSERT_TRUE(broker_.Bind("mine", "q", "#", {}).ok());
   ASSERT_TRUE(broker_.Bind("amq.direct", "other", "k", {}).ok());
   auto consumer = std::make_shared<RecordingListener>();
-  q->AddConsumer(consumer);
+  EXPECT_TRUE(q->AddConsumer(consumer).ok());
   ASSERT_EQ(BindingsOf("q").size(), 5u);
 
   ASSERT_TRUE(broker_.DeleteQueue("q").ok());

@@ -100,5 +100,29 @@ TEST(QueueLimitsTest, BrokerDefaultLimitAppliesUnlessTheQueueSetsItsOwn) {
   EXPECT_EQ(unlimited.value()->settings().max_bytes, 0u);
 }
 
+TEST(QueueExclusiveTest, ExclusiveQueueTakesOneConsumerAtATime) {
+  QueueSettings settings;
+  settings.exclusive = true;
+  Queue queue("solo", settings);
+  auto first = std::make_shared<CountingListener>();
+  auto second = std::make_shared<CountingListener>();
+  EXPECT_TRUE(queue.AddConsumer(first).ok());
+  Status refused = queue.AddConsumer(second);
+  EXPECT_EQ(refused.code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(refused.message().find("queue 'solo' is exclusive"), std::string::npos)
+      << refused.message();
+  queue.RemoveConsumer(first.get());
+  EXPECT_TRUE(queue.AddConsumer(second).ok());
+}
+
+TEST(QueueExclusiveTest, OrdinaryQueueTakesManyConsumers) {
+  Queue queue("shared", QueueSettings{});
+  auto a = std::make_shared<CountingListener>();
+  auto b = std::make_shared<CountingListener>();
+  EXPECT_TRUE(queue.AddConsumer(a).ok());
+  EXPECT_TRUE(queue.AddConsumer(b).ok());
+  EXPECT_EQ(queue.Stats().consumers, 2u);
+}
+
 }  // namespace
 }  // namespace qpidd::broker

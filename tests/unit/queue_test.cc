@@ -278,7 +278,7 @@ TEST_F(QueueTest, BrowserAtTheEndIsToldOnEnqueue) {
 // --- Listeners -----------------------------------------------------------------------------
 
 TEST_F(QueueTest, ListenerThatFoundQueueEmptyIsToldOnNextEnqueue) {
-  queue_->AddConsumer(listener_);
+  EXPECT_TRUE(queue_->AddConsumer(listener_).ok());
   EXPECT_FALSE(queue_->Acquire(listener_).has_value());
   EXPECT_EQ(listener_->available, 0);
   EnqueueN(1);
@@ -331,7 +331,7 @@ TEST_F(QueueTest, AllWaitingListenersAreTold) {
   std::vector<std::shared_ptr<RecordingListener>> listeners;
   for (int i = 0; i < 4; ++i) {
     listeners.push_back(std::make_shared<RecordingListener>());
-    queue_->AddConsumer(listeners.back());
+    EXPECT_TRUE(queue_->AddConsumer(listeners.back()).ok());
     if (i % 2 == 0) {
       EXPECT_FALSE(queue_->Acquire(listeners.back()).has_value());
     } else {
@@ -343,7 +343,7 @@ TEST_F(QueueTest, AllWaitingListenersAreTold) {
 }
 
 TEST_F(QueueTest, RemovedListenerIsNotTold) {
-  queue_->AddConsumer(listener_);
+  EXPECT_TRUE(queue_->AddConsumer(listener_).ok());
   EXPECT_FALSE(queue_->Acquire(listener_).has_value());
   queue_->RemoveConsumer(listener_.get());
   EnqueueN(1);
@@ -355,7 +355,7 @@ TEST_F(QueueTest, RemovedListenerIsNotTold) {
 TEST_F(QueueTest, DestroyedListenerIsNotCalled) {
   std::atomic<int> calls{0};
   auto gone = std::make_shared<CountingListener>(&calls);
-  queue_->AddConsumer(gone);
+  EXPECT_TRUE(queue_->AddConsumer(gone).ok());
   EXPECT_FALSE(queue_->Acquire(gone).has_value());
   gone.reset();  // destroyed without RemoveConsumer
   EnqueueN(1);
@@ -388,8 +388,8 @@ TEST_F(QueueTest, ListenerMayAcquireFromInsideItsNotification) {
 
 TEST_F(QueueTest, DeleteTellsEveryConsumerOnce) {
   auto second = std::make_shared<RecordingListener>();
-  queue_->AddConsumer(listener_);
-  queue_->AddConsumer(second);
+  EXPECT_TRUE(queue_->AddConsumer(listener_).ok());
+  EXPECT_TRUE(queue_->AddConsumer(second).ok());
   EXPECT_FALSE(queue_->deleted());
   queue_->Delete();
   EXPECT_TRUE(queue_->deleted());
@@ -492,8 +492,8 @@ TEST_F(QueueTest, StatsCountDepthBytesAcquiredEnqueuedDequeuedAndConsumers) {
   EXPECT_EQ(s.dequeued, 1u);
 
   auto second = std::make_shared<RecordingListener>();
-  queue_->AddConsumer(listener_);
-  queue_->AddConsumer(second);
+  EXPECT_TRUE(queue_->AddConsumer(listener_).ok());
+  EXPECT_TRUE(queue_->AddConsumer(second).ok());
   EXPECT_EQ(queue_->Stats().consumers, 2u);
   queue_->RemoveConsumer(second.get());
   EXPECT_EQ(queue_->Stats().consumers, 1u);
@@ -503,8 +503,8 @@ TEST_F(QueueTest, StatsCountDepthBytesAcquiredEnqueuedDequeuedAndConsumers) {
 // reads Stats().consumers for consumerCount and for delete's if-unused check.
 TEST_F(QueueTest, DestroyedConsumerIsNotCountedInStats) {
   auto gone = std::make_shared<RecordingListener>();
-  queue_->AddConsumer(gone);
-  queue_->AddConsumer(listener_);
+  EXPECT_TRUE(queue_->AddConsumer(gone).ok());
+  EXPECT_TRUE(queue_->AddConsumer(listener_).ok());
   gone.reset();
   EXPECT_EQ(queue_->Stats().consumers, 1u);
 }
@@ -672,7 +672,7 @@ TEST_F(QueueTest, ConsumerThatRefusedEverythingIsToldWhenSomethingNewArrives) {
 
 TEST_F(QueueTest, ConsumerAddedToADeletedQueueIsToldAtOnce) {
   queue_->Delete();
-  queue_->AddConsumer(listener_);
+  EXPECT_TRUE(queue_->AddConsumer(listener_).ok());
   EXPECT_EQ(listener_->deleted, 1);
   EXPECT_EQ(queue_->Stats().consumers, 0u);
 }
@@ -684,8 +684,8 @@ TEST(QueueAutoDeleteTest, LastConsumerLeavingAnAutoDeleteQueueAsksForItsDeletion
   auto a = std::make_shared<RecordingListener>();
   auto b = std::make_shared<RecordingListener>();
   EXPECT_FALSE(queue->RemoveConsumer(a.get())) << "never had a consumer: not yet in use";
-  queue->AddConsumer(a);
-  queue->AddConsumer(b);
+  EXPECT_TRUE(queue->AddConsumer(a).ok());
+  EXPECT_TRUE(queue->AddConsumer(b).ok());
   EXPECT_FALSE(queue->RemoveConsumer(a.get()));
   EXPECT_TRUE(queue->RemoveConsumer(b.get()));
   EXPECT_FALSE(queue->deleted()) << "the caller deletes it, through the broker";
@@ -696,7 +696,7 @@ TEST(QueueAutoDeleteTest, LastConsumerLeavingAnAutoDeleteQueueAsksForItsDeletion
 TEST(QueueAutoDeleteTest, OrdinaryQueueNeverAsksForDeletion) {
   auto queue = std::make_shared<Queue>("plain", QueueSettings{});
   auto a = std::make_shared<RecordingListener>();
-  queue->AddConsumer(a);
+  EXPECT_TRUE(queue->AddConsumer(a).ok());
   EXPECT_FALSE(queue->RemoveConsumer(a.get()));
 }
 
@@ -823,7 +823,7 @@ std::vector<std::vector<Origin>> RunProducersAndConsumers(const QueuePtr& queue,
   std::vector<std::thread> threads;
   for (int c = 0; c < consumers; ++c) {
     listeners.push_back(std::make_shared<WaitingConsumer>());
-    queue->AddConsumer(listeners.back());
+    EXPECT_TRUE(queue->AddConsumer(listeners.back()).ok());
   }
   for (int c = 0; c < consumers; ++c) {
     threads.emplace_back([&, c] {
