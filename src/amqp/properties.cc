@@ -2,20 +2,15 @@
 
 #include <string_view>
 
+#include "broker/pn_value.h"
+
 namespace qpidd::amqp {
 namespace {
-
-std::string_view KeyAt(pn_data_t* data) {
-  pn_bytes_t b{0, nullptr};
-  if (pn_data_type(data) == PN_SYMBOL) b = pn_data_get_symbol(data);
-  else if (pn_data_type(data) == PN_STRING) b = pn_data_get_string(data);
-  return {b.start, b.size};
-}
 
 bool TruthAt(pn_data_t* data) {
   switch (pn_data_type(data)) {
     case PN_BOOL: return pn_data_get_bool(data);
-    case PN_STRING: { auto v = KeyAt(data); return v == "true" || v == "yes" || v == "1"; }
+    case PN_STRING: { const std::string v = broker::PnStringAt(data); return v == "true" || v == "yes" || v == "1"; }
     case PN_INT: return pn_data_get_int(data) != 0;
     case PN_LONG: return pn_data_get_long(data) != 0;
     default: return false;
@@ -29,7 +24,7 @@ void ReadPeerProperties(pn_data_t* properties, broker::ConnectionInfo& info) {
   if (!pn_data_next(properties) || pn_data_type(properties) != PN_MAP) return;
   pn_data_enter(properties);
   while (pn_data_next(properties)) {
-    const std::string_view key = KeyAt(properties);
+    const std::string key = broker::PnStringAt(properties);
     if (!pn_data_next(properties)) break;
     if (key == kHaAdminProperty) info.admin = TruthAt(properties);
     else if (key == kHaBackupProperty) info.backup_link = TruthAt(properties);

@@ -48,7 +48,6 @@ Result<MessagePtr> Message::Decode(std::string bytes) {
   if (all.empty()) return Status::InvalidArgument("empty message");
 
   size_t pos = 0;
-  bool body_seen = false;
   while (pos < all.size()) {
     amqp_scan::Section section;
     if (Status s = amqp_scan::NextSection(all, pos, section); !s.ok()) {
@@ -97,14 +96,10 @@ Result<MessagePtr> Message::Decode(std::string bytes) {
         }
         break;
       }
-      case amqp_scan::kData: case amqp_scan::kAmqpSequence: case amqp_scan::kAmqpValue:
-        body_seen = true;
-        break;
       default:
-        break;  // annotations and footer pass through untouched
+        break;  // annotations, body and footer pass through untouched
     }
   }
-  (void)body_seen;  // a message without a body is legal AMQP
   return MessagePtr(std::move(m));
 }
 
