@@ -49,12 +49,16 @@ std::shared_ptr<Link> IncomingLink::Attach(const std::shared_ptr<Connection>& co
     }
     handler->node_ = resolved.value().node;
     handler->temporary_queue_ = resolved.value().temporary_queue;
+    if (const auto* queue = std::get_if<broker::QueuePtr>(&handler->node_)) {
+      const broker::QueueSettings& s = (*queue)->settings();
+      if (s.flow_stop_count != 0 || s.flow_stop_bytes != 0) handler->flow_queue_ = *queue;
+    }
   }
   // else: the anonymous relay; each message's `to` names its node.
 
   pn_link_set_snd_settle_mode(link, pn_link_remote_snd_settle_mode(link));
   pn_link_open(link);
-  pn_link_flow(link, static_cast<int>(context.settings.publisher_credit));
+  handler->TopUpCredit();
   connection->record().receivers.fetch_add(1, std::memory_order_relaxed);
   QPIDD_LOG(kDebug, kAmqp, "publisher link to '" << handler->address_ << "' attached from "
                                << connection->remote_address());
@@ -84,6 +88,7 @@ void IncomingLink::OnDelivery(pn_delivery_t* delivery) {
 
   std::string bytes;
   bytes.swap(partial_);
+  largest_message_ = std::max(largest_message_, bytes.size());
   pn_link_advance(link_);
   owner_.record().messages_in.fetch_add(1, std::memory_order_relaxed);
   const bool presettled = pn_delivery_settled(delivery);
@@ -139,12 +144,13 @@ Status IncomingLink::Publish(const broker::MessagePtr& message, broker::PublishC
     return (*queue)->Enqueue(message, &context);
   }
   const auto& exchange = std::get<broker::ExchangePtr>(node);
-  if (broker.Route(*exchange, message, &context) == 0) {
+  Status refused;
+  if (broker.Route(*exchange, message, &context, &refused) == 0 && refused.ok()) {
     // Unroutable messages are accepted and dropped, as qpidd does.
     QPIDD_LOG(kDebug, kBroker, "exchange " << exchange->name() << ": no binding matched subject '"
                                            << message->subject() << "'; message dropped");
   }
-  return Status::Ok();
+  return refused;
 }
 
 broker::PublishHold::SettleFn IncomingLink::MakeSettleFn(uint64_t delivery_id) {
@@ -171,11 +177,36 @@ void IncomingLink::SettleHeld(uint64_t delivery_id, const Status& status) {
   }
 }
 
+int IncomingLink::Window() const {
+  uint64_t window = owner_.context().settings.publisher_credit;
+  if (flow_queue_) {
+    const broker::QueueSettings& s = flow_queue_->settings();
+    if (s.flow_stop_count != 0 && s.max_count > s.flow_stop_count) {
+      window = std::min(window, s.max_count - s.flow_stop_count);
+    }
+    if (s.flow_stop_bytes != 0 && s.max_bytes > s.flow_stop_bytes && largest_message_ != 0) {
+      window = std::min<uint64_t>(window, (s.max_bytes - s.flow_stop_bytes) / largest_message_);
+    }
+  }
+  return static_cast<int>(std::max<uint64_t>(window, 1));
+}
+
 void IncomingLink::TopUpCredit() {
+  if (closed_) return;
+  // Held back: the queue tells OnFlowResumed when it is under its resume threshold.
+  if (flow_queue_ && flow_queue_->FlowStopped(shared_from_this())) return;
   // Credit is granted in batches: one flow frame per half window, not one per message.
-  const int window = static_cast<int>(owner_.context().settings.publisher_credit);
+  const int window = Window();
   const int credit = pn_link_credit(link_);
-  if (credit < window / 2) pn_link_flow(link_, window - credit);
+  if (credit <= window / 2) pn_link_flow(link_, window - credit);
+}
+
+void IncomingLink::OnFlowResumed() {
+  if (auto connection = connection_.lock()) {
+    connection->Post([weak = weak_from_this()] {
+      if (auto link = weak.lock()) link->TopUpCredit();
+    });
+  }
 }
 
 void IncomingLink::OnClosed() {

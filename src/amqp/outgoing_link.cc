@@ -187,8 +187,7 @@ void OutgoingLink::OnClosed() {
   if (!temporary_queue_.empty()) {
     (void)owner_.context().broker.DeleteQueue(temporary_queue_, queue_.get());
   } else if (unused_auto_delete) {
-    QPIDD_LOG(kInfo, kBroker, "auto-delete queue " << queue_->name() << " lost its last consumer");
-    (void)owner_.context().broker.DeleteQueue(queue_->name(), queue_.get());
+    owner_.context().broker.ReleaseAutoDelete(queue_);
   }
 }
 

@@ -26,9 +26,22 @@ Status CheckName(std::string_view kind, const std::string& name) {
 
 }  // namespace
 
-Broker::Broker(BrokerConfig config) : config_(std::move(config)) { DeclareBuiltinExchanges(); }
+Broker::Broker(BrokerConfig config)
+    : config_(std::move(config)), lifeline_(std::make_shared<Lifeline>(this)) {
+  DeclareBuiltinExchanges();
+  if (config_.queue_purge_interval_s != 0) {
+    timer_.Every(std::chrono::seconds(config_.queue_purge_interval_s), [this] {
+      uint64_t expired = 0;
+      for (const auto& q : Queues()) expired += q->PurgeExpired();
+      if (expired != 0) QPIDD_LOG(kDebug, kBroker, "sweep removed " << expired << " expired messages");
+    });
+  }
+}
 
-Broker::~Broker() = default;
+Broker::~Broker() {
+  std::unique_lock lock(lifeline_->mutex);
+  lifeline_->broker = nullptr;
+}
 
 const char* Broker::Version() { return PACKAGE_VERSION; }
 
@@ -55,14 +68,28 @@ Result<QueuePtr> Broker::CreateQueue(const std::string& name, QueueSettings sett
   if (created) *created = false;
   if (Status s = CheckName("queue", name); !s.ok()) return s;
   if (Status s = ApplyQueueArguments(settings.arguments, settings); !s.ok()) return s;
-  if (settings.max_bytes == 0 && !settings.arguments.contains("qpid.max_size")) {
-    settings.max_bytes = config_.default_queue_limit;
-  }
+  ApplyQueueDefaults({config_.default_queue_limit, config_.flow_stop_percent,
+                      config_.flow_resume_percent},
+                     settings);
   QueuePtr queue;
   {
     std::unique_lock lock(mutex_);
     if (auto it = queues_.find(name); it != queues_.end()) return it->second;
+    if (!settings.alternate_exchange.empty() && !exchanges_.contains(settings.alternate_exchange)) {
+      return Status::NotFound("alternate exchange '" + settings.alternate_exchange +
+                              "' of queue '" + name + "' not found");
+    }
     queue = std::make_shared<Queue>(name, std::move(settings));
+    queue->SetDeadLetterHandler(
+        [weak = std::weak_ptr<Lifeline>(lifeline_)](const std::string& alternate,
+                                                    const std::string& queue_name,
+                                                    std::vector<MessagePtr> messages,
+                                                    std::string_view why) {
+          auto lifeline = weak.lock();
+          if (!lifeline) return;
+          std::shared_lock alive(lifeline->mutex);
+          if (lifeline->broker) lifeline->broker->RouteDeadLetters(alternate, queue_name, messages, why);
+        });
     queues_.emplace(name, queue);
   }
   if (created) *created = true;
@@ -102,6 +129,42 @@ Status Broker::DeleteQueue(const std::string& name, const Queue* expected) {
   return Status::Ok();
 }
 
+void Broker::ReleaseAutoDelete(const QueuePtr& queue) {
+  const uint64_t delay = queue->settings().auto_delete_delay_s;
+  if (delay == 0) {
+    QPIDD_LOG(kInfo, kBroker, "auto-delete queue " << queue->name() << " lost its last consumer");
+    (void)DeleteQueue(queue->name(), queue.get());
+    return;
+  }
+  QPIDD_LOG(kInfo, kBroker, "auto-delete queue " << queue->name() << " lost its last consumer: "
+                                                   "deleted in " << delay
+                                                << " s unless a consumer comes");
+  timer_.After(std::chrono::seconds(delay), [this, weak = std::weak_ptr<Queue>(queue)] {
+    auto q = weak.lock();
+    if (q && q->Unused()) (void)DeleteQueue(q->name(), q.get());
+  });
+}
+
+void Broker::RouteDeadLetters(const std::string& alternate, const std::string& queue,
+                              const std::vector<MessagePtr>& messages, std::string_view why) {
+  ExchangePtr exchange = FindExchange(alternate);
+  if (!exchange) {
+    QPIDD_LOG(kWarning, kBroker, "queue " << queue << ": " << messages.size() << " message(s) "
+                                          << why << " dropped: its alternate exchange '"
+                                          << alternate << "' no longer exists");
+    return;
+  }
+  size_t unroutable = 0;
+  for (const auto& m : messages) unroutable += (Route(*exchange, m, nullptr) == 0);
+  QPIDD_LOG(kDebug, kBroker, "queue " << queue << ": " << messages.size() << " message(s) " << why
+                                      << " sent to alternate exchange " << alternate);
+  if (unroutable != 0) {
+    QPIDD_LOG(kWarning, kBroker, "queue " << queue << ": " << unroutable << " message(s) " << why
+                                          << " dropped: alternate exchange " << alternate
+                                          << " routed them nowhere");
+  }
+}
+
 std::vector<QueuePtr> Broker::Queues() const {
   std::shared_lock lock(mutex_);
   std::vector<QueuePtr> out;
@@ -123,12 +186,7 @@ Result<ExchangePtr> Broker::CreateExchange(const std::string& name, std::string_
                                      "broker's own");
     }
   }
-  if (auto it = settings.arguments.find("qpid.replicate"); it != settings.arguments.end()) {
-    const auto* text = std::get_if<std::string>(&it->second);
-    auto level = ParseReplicationLevel(text ? *text : ToString(it->second));
-    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
-    settings.replicate = level.value();
-  }
+  if (Status s = ApplyExchangeArguments(settings); !s.ok()) return s;
   auto made = MakeExchange(type, name, std::move(settings));
   if (!made.ok()) return made.status();
   ExchangePtr exchange;
@@ -141,6 +199,11 @@ Result<ExchangePtr> Broker::CreateExchange(const std::string& name, std::string_
                                      std::string(type));
       }
       return it->second;
+    }
+    const std::string& alternate = made.value()->settings().alternate_exchange;
+    if (!alternate.empty() && alternate != name && !exchanges_.contains(alternate)) {
+      return Status::NotFound("alternate exchange '" + alternate + "' of exchange '" + name +
+                              "' not found");
     }
     exchange = made.value();
     exchanges_.emplace(name, exchange);
@@ -168,12 +231,29 @@ Status Broker::DeleteExchange(const std::string& name) {
       return Status::Error(StatusCode::kPreconditionFailed,
                            "exchange '" + name + "' is built in and cannot be deleted");
     }
+    if (std::string user = AlternateUser(name); !user.empty()) {
+      return Status::Error(StatusCode::kPreconditionFailed,
+                           "exchange '" + name + "' is the alternate exchange of " + user +
+                               ": it cannot be deleted while in use");
+    }
     exchange = it->second;
     exchanges_.erase(it);
   }
   QPIDD_LOG(kInfo, kBroker, "deleted exchange " << name);
   for (const auto& o : ObserversCopy()) o->OnExchangeDeleted(exchange);
   return Status::Ok();
+}
+
+std::string Broker::AlternateUser(const std::string& exchange) const {
+  for (const auto& [n, q] : queues_) {
+    if (q->settings().alternate_exchange == exchange) return "queue '" + n + "'";
+  }
+  for (const auto& [n, e] : exchanges_) {
+    if (n != exchange && e->settings().alternate_exchange == exchange) {
+      return "exchange '" + n + "'";
+    }
+  }
+  return "";
 }
 
 std::vector<ExchangePtr> Broker::Exchanges() const {
@@ -232,16 +312,38 @@ Node Broker::Resolve(const std::string& address) const {
 }
 
 size_t Broker::Route(const Exchange& exchange, const MessagePtr& message,
-                     PublishContext* context) {
-  // Most messages match few queues; a small reused vector keeps routing allocation-free.
-  thread_local std::vector<QueuePtr> matches;
+                     PublishContext* context, Status* refused) {
+  return RouteVia(exchange, message, context, refused, 0);
+}
+
+size_t Broker::RouteVia(const Exchange& exchange, const MessagePtr& message,
+                        PublishContext* context, Status* refused, int hops) {
+  // Most messages match few queues; a small reused vector keeps routing allocation-free. It is
+  // moved out while in use, since a route to an alternate exchange comes back here.
+  thread_local std::vector<QueuePtr> spare;
+  std::vector<QueuePtr> matches = std::move(spare);
   matches.clear();
   exchange.Route(*message, message->subject(), matches);
+  const bool matched = !matches.empty();
   size_t delivered = 0;
   for (const auto& q : matches) {
-    if (q->Enqueue(message, context).ok()) ++delivered;
+    Status s = q->Enqueue(message, context);
+    if (s.ok()) {
+      ++delivered;
+    } else if (refused != nullptr && refused->ok() && s.code() == StatusCode::kResourceLimit) {
+      *refused = std::move(s);
+    }
   }
   matches.clear();
+  spare = std::move(matches);
+  // Alternate exchanges may chain; a few hops bound a chain that loops.
+  constexpr int kMaxAlternateHops = 4;
+  const std::string& alternate = exchange.settings().alternate_exchange;
+  if (!matched && !alternate.empty() && hops < kMaxAlternateHops) {
+    if (ExchangePtr next = FindExchange(alternate)) {
+      delivered = RouteVia(*next, message, context, refused, hops + 1);
+    }
+  }
   return delivered;
 }
 

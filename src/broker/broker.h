@@ -18,12 +18,16 @@
 #include "broker/exchange.h"
 #include "broker/queue.h"
 #include "common/status.h"
+#include "common/timer_thread.h"
 
 namespace qpidd::broker {
 
 struct BrokerConfig {
   std::string id;                    // unique per broker process (a UUID), for management
   uint64_t default_queue_limit = 0;  // bytes a queue may hold unless it sets qpid.max_size; 0: none
+  uint32_t flow_stop_percent = 80;   // of a reject queue's limits, unless it sets its own (0: none)
+  uint32_t flow_resume_percent = 70;
+  uint32_t queue_purge_interval_s = 600;  // sweep of expired messages (0: only when met)
   uint32_t max_connections = 0;      // 0 = none
 };
 
@@ -48,11 +52,15 @@ class Broker {
   // `expected`, only that very queue is deleted (not a later one of the same name).
   Status DeleteQueue(const std::string& name, const Queue* expected = nullptr);
   std::vector<QueuePtr> Queues() const;
+  // Called when an auto-delete queue lost its last consumer: deletes it now, or after its
+  // qpid.auto_delete_timeout if it still has no consumer then.
+  void ReleaseAutoDelete(const QueuePtr& queue);
 
   Result<ExchangePtr> CreateExchange(const std::string& name, std::string_view type,
                                      ExchangeSettings settings, bool* created);
   ExchangePtr FindExchange(const std::string& name) const;
-  // Built-in exchanges cannot be deleted (PreconditionFailed).
+  // Built-in exchanges, and exchanges some queue or exchange uses as its alternate, cannot be
+  // deleted (PreconditionFailed, naming the user).
   Status DeleteExchange(const std::string& name);
   std::vector<ExchangePtr> Exchanges() const;
 
@@ -65,8 +73,12 @@ class Broker {
   Node Resolve(const std::string& address) const;
 
   // Routes through `exchange` by the message's subject and enqueues on every match. Returns the
-  // number of queues the message went to (0: unroutable, dropped, as AMQP 0-10 qpidd does).
-  size_t Route(const Exchange& exchange, const MessagePtr& message, PublishContext* context);
+  // number of queues the message went to. A message no binding matches goes to the exchange's
+  // alternate exchange if it has one, else it is dropped (as AMQP 0-10 qpidd does).
+  // `refused` (may be null) gets the first refusal of a full queue (ResourceLimit naming it):
+  // the publisher is then rejected, though other matching queues may hold the message.
+  size_t Route(const Exchange& exchange, const MessagePtr& message, PublishContext* context,
+               Status* refused = nullptr);
 
   void AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer);
   void SetConnectionAdmission(std::shared_ptr<ConnectionAdmission> admission);
@@ -80,6 +92,13 @@ class Broker {
 
  private:
   std::vector<std::shared_ptr<ConfigurationObserver>> ObserversCopy() const;
+  // Sends messages that left `queue` for `why` through `alternate`.
+  void RouteDeadLetters(const std::string& alternate, const std::string& queue,
+                        const std::vector<MessagePtr>& messages, std::string_view why);
+  size_t RouteVia(const Exchange& exchange, const MessagePtr& message, PublishContext* context,
+                  Status* refused, int hops);
+  // Names the queue or exchange that uses `exchange` as its alternate, or "".
+  std::string AlternateUser(const std::string& exchange) const;  // REQUIRES: mutex_ held
   void DeclareBuiltinExchanges();
 
   const BrokerConfig config_;
@@ -98,6 +117,17 @@ class Broker {
   std::shared_ptr<ConnectionAdmission> admission_;
 
   std::atomic<uint64_t> temporary_counter_{0};
+
+  // Lets queues' dead-letter handlers reach the broker while it lives, and find it gone after.
+  struct Lifeline {
+    explicit Lifeline(Broker* b) : broker(b) {}
+    std::shared_mutex mutex;
+    Broker* broker;  // null once the broker is gone; guarded by mutex
+  };
+  std::shared_ptr<Lifeline> lifeline_;
+
+  // Last, so it stops first: its tasks use everything above.
+  TimerThread timer_;
 };
 
 }  // namespace qpidd::broker

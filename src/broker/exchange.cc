@@ -15,6 +15,25 @@ ExchangePtr Make(std::string name, ExchangeSettings settings, bool builtin) {
 
 }  // namespace
 
+Status ApplyExchangeArguments(ExchangeSettings& settings) {
+  const Arguments& arguments = settings.arguments;
+  if (auto it = arguments.find("qpid.replicate"); it != arguments.end()) {
+    const auto* text = std::get_if<std::string>(&it->second);
+    auto level = ParseReplicationLevel(text ? *text : ToString(it->second));
+    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
+    settings.replicate = level.value();
+  }
+  if (auto it = arguments.find("alternate-exchange"); it != arguments.end()) {
+    const auto* text = std::get_if<std::string>(&it->second);
+    if (text == nullptr || text->empty()) {
+      return Status::InvalidArgument("invalid value " + ToString(it->second) +
+                                     " for alternate-exchange: expected an exchange name");
+    }
+    settings.alternate_exchange = *text;
+  }
+  return Status::Ok();
+}
+
 Result<ExchangePtr> MakeExchange(std::string_view type, std::string name, ExchangeSettings settings,
                                  bool builtin) {
   if (type == "direct") return Make<DirectExchange>(std::move(name), std::move(settings), builtin);

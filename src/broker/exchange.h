@@ -25,8 +25,13 @@ struct ExchangeSettings {
   bool durable = false;
   bool auto_delete = false;
   ReplicationLevel replicate = ReplicationLevel::kUnset;
+  std::string alternate_exchange;  // alternate-exchange: where messages no binding matches go
   Arguments arguments;
 };
+
+// Reads the arguments the broker understands (qpid.replicate, alternate-exchange) into the
+// settings; a bad value is an error naming it.
+Status ApplyExchangeArguments(ExchangeSettings& settings);
 
 class Exchange {
  public:

@@ -6,6 +6,8 @@ src_broker_libbroker_a_SOURCES = \
 	src/broker/amqp_scan.h src/broker/amqp_scan.cc \
 	src/broker/pn_value.h src/broker/pn_value.cc \
 	src/broker/publish_hold.h src/broker/publish_hold.cc \
+	src/broker/queue_settings.h src/broker/queue_settings.cc \
+	src/broker/available_messages.h src/broker/available_messages.cc \
 	src/broker/queue.h src/broker/queue.cc \
 	src/broker/exchange.h src/broker/exchange.cc \
 	src/broker/queue_grouped_exchange.h src/broker/queue_grouped_exchange.cc \

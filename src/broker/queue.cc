@@ -8,12 +8,6 @@
 namespace qpidd::broker {
 namespace {
 
-bool ByPosition(const QueuedMessage& m, uint64_t position) { return m.position < position; }
-
-void Notify(const std::vector<std::shared_ptr<QueueListener>>& listeners) {
-  for (const auto& l : listeners) l->OnMessagesAvailable();
-}
-
 uint64_t WallClockMs() {
   using namespace std::chrono;
   return static_cast<uint64_t>(
@@ -31,69 +25,65 @@ uint64_t ExpiryOf(const Message& m) {
   return expiry;
 }
 
+// Tells whether a message has expired, reading the clock at most once per use.
+class ExpiryCheck {
+ public:
+  bool Expired(const QueuedMessage& m) {
+    if (m.expires_at_ms == 0) return false;
+    if (now_ == 0) now_ = WallClockMs();
+    return m.expires_at_ms <= now_;
+  }
+
+ private:
+  uint64_t now_ = 0;
+};
+
 std::atomic<uint64_t> next_listener_id{0};
+
+constexpr std::string_view kRejected = "rejected by its consumer";
+constexpr std::string_view kExpired = "expired";
+constexpr std::string_view kQueueDeleted = "its queue was deleted";
 
 }  // namespace
 
 QueueListener::QueueListener() : listener_id_(next_listener_id.fetch_add(1) + 1) {}
 
-Result<ReplicationLevel> ParseReplicationLevel(std::string_view text) {
-  if (text == "none") return ReplicationLevel::kNone;
-  if (text == "configuration") return ReplicationLevel::kConfiguration;
-  if (text == "all") return ReplicationLevel::kAll;
-  return Status::InvalidArgument("invalid replication level '" + std::string(text) +
-                                 "': expected none, configuration or all");
-}
-
-std::string_view ReplicationLevelName(ReplicationLevel level) {
-  switch (level) {
-    case ReplicationLevel::kNone: return "none";
-    case ReplicationLevel::kConfiguration: return "configuration";
-    case ReplicationLevel::kAll: return "all";
-    case ReplicationLevel::kUnset: break;
-  }
-  return "";
-}
-
-Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings) {
-  if (auto it = arguments.find("qpid.replicate"); it != arguments.end()) {
-    const auto* text = std::get_if<std::string>(&it->second);
-    if (text == nullptr) {
-      return Status::InvalidArgument("invalid value " + ToString(it->second) +
-                                     " for qpid.replicate: expected none, configuration or all");
-    }
-    auto level = ParseReplicationLevel(*text);
-    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
-    settings.replicate = level.value();
-  }
-  std::string error;
-  // GetUnsigned returns false both when absent and when bad; only the bad case sets `error`.
-  if (!GetUnsigned(arguments, "qpid.max_count", settings.max_count, error) && !error.empty()) {
-    return Status::InvalidArgument(error);
-  }
-  if (!GetUnsigned(arguments, "qpid.max_size", settings.max_bytes, error) && !error.empty()) {
-    return Status::InvalidArgument(error);
-  }
-  if (auto it = arguments.find("qpid.policy_type"); it != arguments.end()) {
-    const auto* policy = std::get_if<std::string>(&it->second);
-    if (policy == nullptr || *policy != "reject") {
-      const std::string text = policy ? *policy : ToString(it->second);
-      if (text == "ring" || text == "ring_strict" || text == "flow_to_disk") {
-        return Status::NotImplemented("qpid.policy_type '" + text +
-                                      "' is not available yet: only 'reject' is built");
-      }
-      return Status::InvalidArgument("invalid value '" + text +
-                                     "' for qpid.policy_type: expected reject");
-    }
-  }
-  settings.arguments = arguments;
-  return Status::Ok();
-}
-
 Queue::Queue(std::string name, QueueSettings settings)
-    : name_(std::move(name)), settings_(std::move(settings)) {}
+    : name_(std::move(name)),
+      settings_(std::move(settings)),
+      available_(settings_.priority_levels, settings_.fairshare, settings_.lvq_key) {}
 
 Queue::~Queue() = default;
+
+void Queue::SetDeadLetterHandler(DeadLetterHandler handler) {
+  std::lock_guard lock(mutex_);
+  dead_letter_handler_ = std::move(handler);
+}
+
+void Queue::Finish(Deferred& deferred) {
+  for (const auto& l : deferred.available) l->OnMessagesAvailable();
+  for (const auto& l : deferred.resumed) l->OnFlowResumed();
+  if (deferred.dead_letters.empty()) return;
+  DeadLetterHandler handler;
+  {
+    std::lock_guard lock(mutex_);
+    handler = dead_letter_handler_;
+  }
+  const size_t count = deferred.dead_letters.size();
+  if (handler && !settings_.alternate_exchange.empty()) {
+    handler(settings_.alternate_exchange, name_, std::move(deferred.dead_letters), deferred.why);
+  } else {
+    // Expiry is routine; a reject or a delete losing messages is worth a line at info.
+    if (deferred.why == kExpired) {
+      QPIDD_LOG(kDebug, kBroker, "queue " << name_ << ": " << count << " expired message(s) "
+                                          "dropped (no alternate exchange)");
+    } else {
+      QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": " << count << " message(s) dropped, "
+                                         << deferred.why << ", and the queue has no alternate "
+                                            "exchange");
+    }
+  }
+}
 
 void Queue::Wait(const std::shared_ptr<QueueListener>& listener) {
   for (const auto& w : waiting_) {
@@ -102,44 +92,141 @@ void Queue::Wait(const std::shared_ptr<QueueListener>& listener) {
   waiting_.push_back(listener);
 }
 
-void Queue::TakeWaiting(std::vector<std::shared_ptr<QueueListener>>& to_notify) {
+void Queue::WakeWaiting(Deferred& deferred) {
   for (auto& w : waiting_) {
-    if (auto l = w.lock()) to_notify.push_back(std::move(l));
+    if (auto l = w.lock()) deferred.available.push_back(std::move(l));
   }
   waiting_.clear();
 }
 
+void Queue::Dequeued(const QueuedMessage& m) {
+  bytes_ -= m.message->size();
+  dequeued_.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& o : observers_) o->OnDequeue(m);
+}
+
+void Queue::DeadLetter(const QueuedMessage& m, std::string_view why, Deferred& deferred) {
+  Dequeued(m);
+  deferred.why = why;
+  if (!settings_.alternate_exchange.empty()) ++rerouted_;
+  deferred.dead_letters.push_back(m.message);
+}
+
+void Queue::DropExpired(std::vector<QueuedMessage>& expired, Deferred& deferred) {
+  for (const auto& m : expired) {
+    QPIDD_LOG(kDebug, kBroker, "queue " << name_ << ": message " << m.position << " expired");
+    ++expired_;
+    DeadLetter(m, kExpired, deferred);
+  }
+}
+
+void Queue::UpdateFlow(Deferred& deferred) {
+  const uint64_t depth = available_.size() + acquired_.size();
+  const QueueSettings& s = settings_;
+  if (!flow_stopped_.load(std::memory_order_relaxed)) {
+    if ((s.flow_stop_count != 0 && depth >= s.flow_stop_count) ||
+        (s.flow_stop_bytes != 0 && bytes_ >= s.flow_stop_bytes)) {
+      flow_stopped_.store(true, std::memory_order_release);
+      QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": flow stopped at " << depth
+                                         << " messages, " << bytes_ << " bytes");
+    }
+    return;
+  }
+  if ((s.flow_stop_count == 0 || depth <= s.flow_resume_count) &&
+      (s.flow_stop_bytes == 0 || bytes_ <= s.flow_resume_bytes)) {
+    flow_stopped_.store(false, std::memory_order_release);
+    QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": flow resumed at " << depth
+                                       << " messages, " << bytes_ << " bytes");
+    for (auto& w : flow_waiting_) {
+      if (auto l = w.lock()) deferred.resumed.push_back(std::move(l));
+    }
+    flow_waiting_.clear();
+  }
+}
+
+bool Queue::FlowStopped(const std::shared_ptr<FlowListener>& listener) {
+  if (!flow_stopped_.load(std::memory_order_acquire)) return false;
+  std::lock_guard lock(mutex_);
+  if (!flow_stopped_.load(std::memory_order_relaxed)) return false;
+  if (listener) {
+    const bool known = std::any_of(flow_waiting_.begin(), flow_waiting_.end(),
+                                   [&](const auto& w) { return w.lock() == listener; });
+    if (!known) flow_waiting_.push_back(listener);
+  }
+  return true;
+}
+
+Status Queue::CheckLimits(size_t size, uint64_t freed_count, uint64_t freed_bytes) const {
+  const uint64_t depth = available_.size() + acquired_.size() - freed_count;
+  if (settings_.max_count != 0 && depth >= settings_.max_count) {
+    return Status::ResourceLimit("queue '" + name_ + "' is full: it holds " +
+                                 std::to_string(depth) + " messages, its limit (qpid.max_count)");
+  }
+  const uint64_t bytes = bytes_ - freed_bytes;
+  if (settings_.max_bytes != 0 && bytes + size > settings_.max_bytes) {
+    return Status::ResourceLimit("queue '" + name_ + "' is full: " + std::to_string(bytes) +
+                                 " + " + std::to_string(size) + " bytes would pass its limit of " +
+                                 std::to_string(settings_.max_bytes) + " bytes (qpid.max_size)");
+  }
+  return Status::Ok();
+}
+
+Status Queue::MakeRoom(size_t size, uint64_t freed_count, uint64_t freed_bytes) {
+  // Only available messages can go: check first that the message fits beside the acquired
+  // ones, so a message that can never fit drops nothing.
+  if ((settings_.max_count != 0 && acquired_.size() >= settings_.max_count) ||
+      (settings_.max_bytes != 0 && acquired_bytes_ + size > settings_.max_bytes)) {
+    return Status::ResourceLimit(
+        "ring queue '" + name_ + "' cannot take a message of " + std::to_string(size) +
+        " bytes: its limit (" + std::to_string(settings_.max_count) + " messages, " +
+        std::to_string(settings_.max_bytes) + " bytes) is taken by messages being delivered");
+  }
+  while (!CheckLimits(size, freed_count, freed_bytes).ok()) {
+    auto oldest = available_.PopOldest();
+    if (!oldest) break;  // unreachable after the check above; kept for safety
+    ++ring_dropped_;
+    Dequeued(*oldest);
+  }
+  return CheckLimits(size, freed_count, freed_bytes);
+}
+
 Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
-  std::vector<std::shared_ptr<QueueListener>> to_notify;
+  Deferred deferred;
   {
     std::lock_guard lock(mutex_);
     if (deleted_.load(std::memory_order_relaxed)) {
       return Status::NotFound("queue '" + name_ + "' was deleted");
     }
-    if (Status full = CheckLimits(message->size()); !full.ok()) return full;
+    // A last-value message frees the place of the one it replaces.
+    uint64_t freed_count = 0, freed_bytes = 0;
+    if (const QueuedMessage* old = available_.Replaced(*message)) {
+      freed_count = 1;
+      freed_bytes = old->message->size();
+    }
+    if (Status full = CheckLimits(message->size(), freed_count, freed_bytes); !full.ok()) {
+      if (settings_.limit_policy != LimitPolicy::kRing) return full;
+      if (Status room = MakeRoom(message->size(), freed_count, freed_bytes); !room.ok()) {
+        return room;
+      }
+    }
     QueuedMessage entry{std::move(message), next_position_++, 0, 0, 0};
     entry.expires_at_ms = ExpiryOf(*entry.message);
     bytes_ += entry.message->size();
-    available_.push_back(std::move(entry));
+    const uint64_t position = entry.position;
+    if (auto replaced = available_.Push(std::move(entry))) {
+      ++lvq_replaced_;
+      Dequeued(*replaced);
+    }
     enqueued_.fetch_add(1, std::memory_order_relaxed);
-    for (const auto& o : observers_) o->OnEnqueue(available_.back(), context);
-    if (!waiting_.empty()) TakeWaiting(to_notify);
+    if (!observers_.empty()) {
+      const QueuedMessage* added =
+          available_.FirstAfter(position - 1, [](const QueuedMessage&) { return true; });
+      for (const auto& o : observers_) o->OnEnqueue(*added, context);
+    }
+    UpdateFlow(deferred);
+    if (!waiting_.empty()) WakeWaiting(deferred);
   }
-  Notify(to_notify);
-  return Status::Ok();
-}
-
-Status Queue::CheckLimits(size_t size) const {
-  const uint64_t depth = available_.size() + acquired_.size();
-  if (settings_.max_count != 0 && depth >= settings_.max_count) {
-    return Status::ResourceLimit("queue '" + name_ + "' is full: it holds " +
-                                 std::to_string(depth) + " messages, its limit (qpid.max_count)");
-  }
-  if (settings_.max_bytes != 0 && bytes_ + size > settings_.max_bytes) {
-    return Status::ResourceLimit("queue '" + name_ + "' is full: " + std::to_string(bytes_) +
-                                 " + " + std::to_string(size) + " bytes would pass its limit of " +
-                                 std::to_string(settings_.max_bytes) + " bytes (qpid.max_size)");
-  }
+  Finish(deferred);
   return Status::Ok();
 }
 
@@ -174,67 +261,57 @@ bool Queue::RemoveConsumer(const QueueListener* listener) {
          !deleted_.load(std::memory_order_relaxed);
 }
 
-void Queue::DropAvailable(const std::deque<QueuedMessage>::iterator& it) {
-  bytes_ -= it->message->size();
-  dequeued_.fetch_add(1, std::memory_order_relaxed);
-  for (const auto& o : observers_) o->OnDequeue(*it);
-  available_.erase(it);
-}
-
-void Queue::DropExpiredHead() {
-  uint64_t now = 0;
-  while (!available_.empty() && available_.front().expires_at_ms != 0) {
-    if (now == 0) now = WallClockMs();
-    if (available_.front().expires_at_ms > now) break;
-    QPIDD_LOG(kDebug, kBroker, "queue " << name_ << ": message " << available_.front().position
-                                        << " expired");
-    DropAvailable(available_.begin());
-  }
+bool Queue::Unused() const {
+  std::lock_guard lock(mutex_);
+  const bool none = std::none_of(consumers_.begin(), consumers_.end(),
+                                 [](const auto& w) { return !w.expired(); });
+  return settings_.auto_delete && had_consumer_ && none && !deleted_.load(std::memory_order_relaxed);
 }
 
 std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>& listener) {
-  std::lock_guard lock(mutex_);
-  DropExpiredHead();
-  // The first message this listener may take: one it refused as undeliverable-here is left
-  // for the others.
-  auto it = available_.begin();
-  uint64_t now = 0;
-  for (;;) {
-    while (it != available_.end() && it->undeliverable_to == listener->listener_id()) ++it;
-    if (it == available_.end()) {
-      if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
-      return std::nullopt;
+  Deferred deferred;
+  std::optional<QueuedMessage> taken;
+  {
+    std::lock_guard lock(mutex_);
+    ExpiryCheck expiry;
+    const uint64_t me = listener->listener_id();
+    std::vector<QueuedMessage> expired;
+    taken = available_.Take(
+        [&](const QueuedMessage& m) {
+          if (expiry.Expired(m)) return AvailableMessages::Verdict::kDrop;
+          // One this listener refused as undeliverable-here is left for the others.
+          if (m.undeliverable_to == me) return AvailableMessages::Verdict::kSkip;
+          return AvailableMessages::Verdict::kTake;
+        },
+        expired);
+    if (!expired.empty()) {
+      DropExpired(expired, deferred);
+      UpdateFlow(deferred);
     }
-    if (it->expires_at_ms == 0) break;
-    if (now == 0) now = WallClockMs();
-    if (it->expires_at_ms > now) break;
-    const size_t index = static_cast<size_t>(it - available_.begin());
-    DropAvailable(it);  // expired behind a refused message
-    it = available_.begin() + static_cast<std::ptrdiff_t>(index);
+    if (!taken) {
+      if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
+    } else {
+      for (const auto& o : observers_) o->OnAcquire(*taken);
+      acquired_bytes_ += taken->message->size();
+      acquired_.emplace(taken->position, *taken);
+    }
   }
-  QueuedMessage m = std::move(*it);
-  available_.erase(it);
-  for (const auto& o : observers_) o->OnAcquire(m);
-  acquired_.emplace(m.position, m);
-  return m;
+  Finish(deferred);
+  return taken;
 }
 
 std::optional<QueuedMessage> Queue::Browse(uint64_t after,
                                            const std::shared_ptr<QueueListener>& listener) {
   std::lock_guard lock(mutex_);
-  DropExpiredHead();
-  auto it = std::lower_bound(available_.begin(), available_.end(), after + 1, ByPosition);
-  uint64_t now = 0;
-  while (it != available_.end() && it->expires_at_ms != 0) {
-    if (now == 0) now = WallClockMs();
-    if (it->expires_at_ms > now) break;
-    ++it;  // expired but not at the head: never shown, dropped when it reaches the head
-  }
-  if (it == available_.end()) {
+  ExpiryCheck expiry;
+  // Expired messages are never shown; they are dropped when a consumer or a sweep meets them.
+  const QueuedMessage* next =
+      available_.FirstAfter(after, [&](const QueuedMessage& m) { return !expiry.Expired(m); });
+  if (next == nullptr) {
     if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
     return std::nullopt;
   }
-  return *it;
+  return *next;
 }
 
 std::optional<QueuedMessage> Queue::TakeAcquired(uint64_t position) {
@@ -242,25 +319,24 @@ std::optional<QueuedMessage> Queue::TakeAcquired(uint64_t position) {
   if (it == acquired_.end()) return std::nullopt;
   QueuedMessage m = std::move(it->second);
   acquired_.erase(it);
+  acquired_bytes_ -= m.message->size();
   return m;
 }
 
-bool Queue::DequeueAcquired(uint64_t position) {
-  auto m = TakeAcquired(position);
-  if (!m) return false;
-  bytes_ -= m->message->size();
-  dequeued_.fetch_add(1, std::memory_order_relaxed);
-  for (const auto& o : observers_) o->OnDequeue(*m);
-  return true;
-}
-
 void Queue::Accept(uint64_t position) {
-  std::lock_guard lock(mutex_);
-  DequeueAcquired(position);
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    auto m = TakeAcquired(position);
+    if (!m) return;
+    Dequeued(*m);
+    UpdateFlow(deferred);
+  }
+  Finish(deferred);
 }
 
 void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undeliverable_to) {
-  std::vector<std::shared_ptr<QueueListener>> to_notify;
+  Deferred deferred;
   {
     std::lock_guard lock(mutex_);
     auto m = TakeAcquired(position);
@@ -268,39 +344,79 @@ void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undelivera
     if (delivery_failed) ++m->delivery_count;
     if (undeliverable_to != 0) m->undeliverable_to = undeliverable_to;
     if (deleted_.load(std::memory_order_relaxed)) {
-      bytes_ -= m->message->size();
-      return;
+      DeadLetter(*m, kQueueDeleted, deferred);
+    } else if (auto stale = available_.Restore(std::move(*m))) {
+      // A newer value of its last-value key came while it was out: the newer one stays.
+      ++lvq_replaced_;
+      Dequeued(*stale);
+      UpdateFlow(deferred);
+    } else {
+      // Back in its original place, so a released message keeps its turn.
+      const QueuedMessage* back =
+          available_.FirstAfter(position - 1, [](const QueuedMessage&) { return true; });
+      for (const auto& o : observers_) o->OnRequeue(*back);
+      if (!waiting_.empty()) WakeWaiting(deferred);
     }
-    // Back in its original place, so a released message keeps its turn (FIFO by position).
-    auto it = std::lower_bound(available_.begin(), available_.end(), m->position, ByPosition);
-    it = available_.insert(it, std::move(*m));
-    for (const auto& o : observers_) o->OnRequeue(*it);
-    if (!waiting_.empty()) TakeWaiting(to_notify);
   }
-  Notify(to_notify);
+  Finish(deferred);
 }
 
 void Queue::Reject(uint64_t position) {
-  std::lock_guard lock(mutex_);
-  if (!DequeueAcquired(position)) return;
-  QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": message " << position
-                                     << " rejected by its consumer and dropped");
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    auto m = TakeAcquired(position);
+    if (!m) return;
+    ++rejected_;
+    QPIDD_LOG(kInfo, kBroker, "queue " << name_ << ": message " << position
+                                       << " rejected by its consumer");
+    DeadLetter(*m, kRejected, deferred);
+    UpdateFlow(deferred);
+  }
+  Finish(deferred);
 }
 
 uint64_t Queue::Purge() {
-  std::lock_guard lock(mutex_);
-  const uint64_t count = available_.size();
-  for (auto& m : available_) {
-    bytes_ -= m.message->size();
-    for (const auto& o : observers_) o->OnDequeue(m);
+  Deferred deferred;
+  uint64_t count = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& m : available_.TakeAll()) {
+      Dequeued(m);
+      ++count;
+    }
+    UpdateFlow(deferred);
   }
-  dequeued_.fetch_add(count, std::memory_order_relaxed);
-  available_.clear();
+  Finish(deferred);
+  return count;
+}
+
+uint64_t Queue::PurgeExpired() {
+  Deferred deferred;
+  uint64_t count = 0;
+  {
+    std::lock_guard lock(mutex_);
+    ExpiryCheck expiry;
+    std::vector<QueuedMessage> expired;
+    (void)available_.Take(
+        [&](const QueuedMessage& m) {
+          return expiry.Expired(m) ? AvailableMessages::Verdict::kDrop
+                                   : AvailableMessages::Verdict::kSkip;
+        },
+        expired);
+    count = expired.size();
+    if (count != 0) {
+      DropExpired(expired, deferred);
+      UpdateFlow(deferred);
+    }
+  }
+  Finish(deferred);
   return count;
 }
 
 void Queue::Delete() {
   std::vector<std::shared_ptr<QueueListener>> consumers;
+  Deferred deferred;
   {
     std::lock_guard lock(mutex_);
     if (deleted_.exchange(true)) return;
@@ -309,10 +425,16 @@ void Queue::Delete() {
     }
     consumers_.clear();
     waiting_.clear();
-    for (auto& m : available_) bytes_ -= m.message->size();
-    available_.clear();
+    for (const auto& m : available_.TakeAll()) DeadLetter(m, kQueueDeleted, deferred);
+    // Publishers held back by this queue must not wait for ever.
+    flow_stopped_.store(false, std::memory_order_release);
+    for (auto& w : flow_waiting_) {
+      if (auto l = w.lock()) deferred.resumed.push_back(std::move(l));
+    }
+    flow_waiting_.clear();
   }
   for (const auto& c : consumers) c->OnQueueDeleted();
+  Finish(deferred);
 }
 
 void Queue::AddObserver(std::shared_ptr<QueueObserver> observer) {
@@ -335,16 +457,25 @@ QueueStats Queue::Stats() const {
   s.dequeued = dequeued_.load(std::memory_order_relaxed);
   s.consumers = static_cast<uint64_t>(std::count_if(
       consumers_.begin(), consumers_.end(), [](const auto& w) { return !w.expired(); }));
+  s.flow_stopped = flow_stopped_.load(std::memory_order_relaxed);
+  s.ring_dropped = ring_dropped_;
+  s.lvq_replaced = lvq_replaced_;
+  s.expired = expired_;
+  s.rejected = rejected_;
+  s.rerouted = rerouted_;
   return s;
 }
 
 std::vector<QueuedMessage> Queue::Snapshot(uint64_t after, size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<QueuedMessage> out;
-  auto it = std::lower_bound(available_.begin(), available_.end(), after + 1, ByPosition);
-  const uint64_t now = WallClockMs();
-  for (; it != available_.end() && out.size() < limit; ++it) {
-    if (it->expires_at_ms == 0 || it->expires_at_ms > now) out.push_back(*it);
+  ExpiryCheck expiry;
+  auto visible = [&](const QueuedMessage& m) { return !expiry.Expired(m); };
+  while (out.size() < limit) {
+    const QueuedMessage* next = available_.FirstAfter(after, visible);
+    if (next == nullptr) break;
+    out.push_back(*next);
+    after = next->position;
   }
   return out;
 }

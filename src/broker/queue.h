@@ -5,7 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,8 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/available_messages.h"
 #include "broker/message.h"
 #include "broker/publish_hold.h"
+#include "broker/queue_settings.h"
 #include "broker/value.h"
 #include "common/status.h"
 
@@ -22,38 +24,6 @@ namespace qpidd::broker {
 
 class Queue;
 using QueuePtr = std::shared_ptr<Queue>;
-
-// Replication level of a queue or exchange (the qpid.replicate argument); the HA module reads it.
-enum class ReplicationLevel { kUnset, kNone, kConfiguration, kAll };
-Result<ReplicationLevel> ParseReplicationLevel(std::string_view text);
-std::string_view ReplicationLevelName(ReplicationLevel level);
-
-struct QueueSettings {
-  bool durable = false;
-  bool auto_delete = false;   // deleted when its last consumer goes (private subscription queues)
-  bool exclusive = false;
-  ReplicationLevel replicate = ReplicationLevel::kUnset;
-  // Limits (0: none). A publish that would pass one is rejected: the classic "reject" policy,
-  // the only one built so far.
-  uint64_t max_count = 0;     // qpid.max_count
-  uint64_t max_bytes = 0;     // qpid.max_size, else the broker's --default-queue-limit
-  Arguments arguments;        // as declared, kept for management and replication
-};
-
-// Validates declare arguments the broker understands (qpid.replicate, qpid.max_count,
-// qpid.max_size, qpid.policy_type) and fills the matching settings. A bad value is an error
-// naming the argument; a policy other than reject is refused as not available yet. Unknown
-// arguments are kept as they are.
-Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings);
-
-// One message on a queue, as a consumer or an observer sees it.
-struct QueuedMessage {
-  MessagePtr message;
-  uint64_t position = 0;        // this queue's sequence number, from 1, never reused
-  uint32_t delivery_count = 0;  // deliveries that ended without being accepted
-  uint64_t expires_at_ms = 0;   // wall-clock ms from the header ttl or absolute-expiry; 0: never
-  uint64_t undeliverable_to = 0;  // listener id that refused it (modified undeliverable-here)
-};
 
 // Told when a queue it waits on has a message again. Called with no queue lock held, from any
 // thread: implementations post to their own loop and return.
@@ -70,6 +40,21 @@ class QueueListener {
  private:
   const uint64_t listener_id_;
 };
+
+// A publisher held back by a queue over its flow-stop threshold; told once when the queue is
+// back under its resume threshold. Called with no queue lock held, from any thread.
+class FlowListener {
+ public:
+  virtual ~FlowListener() = default;
+  virtual void OnFlowResumed() = 0;
+};
+
+// Where a queue's rejected, expired and deleted-with-it messages go: the broker routes them
+// through the queue's alternate exchange. Called with no queue lock held.
+using DeadLetterHandler = std::function<void(const std::string& alternate_exchange,
+                                             const std::string& queue,
+                                             std::vector<MessagePtr> messages,
+                                             std::string_view why)>;
 
 // What the HA module observes on a queue. Called under the queue's lock, in queue order, so an
 // observer sees exactly the queue's history; IMPORTANT: it must not call back into the queue.
@@ -90,6 +75,13 @@ struct QueueStats {
   uint64_t enqueued = 0;       // since the queue was created
   uint64_t dequeued = 0;
   uint64_t consumers = 0;
+  bool flow_stopped = false;   // publishers are held back
+  // Messages that left without being consumed, by why.
+  uint64_t ring_dropped = 0;   // the oldest, to make room on a ring queue
+  uint64_t lvq_replaced = 0;   // replaced by a newer value of their last-value key
+  uint64_t expired = 0;        // ttl or absolute-expiry passed
+  uint64_t rejected = 0;       // rejected by a consumer
+  uint64_t rerouted = 0;       // of the above and deleted-queue ones, sent to the alternate exchange
 };
 
 class Queue : public std::enable_shared_from_this<Queue> {
@@ -102,9 +94,19 @@ class Queue : public std::enable_shared_from_this<Queue> {
   const std::string& name() const { return name_; }
   const QueueSettings& settings() const { return settings_; }
 
-  // Adds a message at the tail. `context` (may be null) lets observers hold the publisher.
-  // Fails when the queue was deleted.
+  // Set once by the broker before the queue is shared; without one, such messages are dropped
+  // and logged.
+  void SetDeadLetterHandler(DeadLetterHandler handler);
+
+  // Adds a message at the tail of its priority level. `context` (may be null) lets observers
+  // hold the publisher. Fails when the queue was deleted, or is full with the reject policy
+  // (ResourceLimit naming the queue and the limit). A ring queue drops its oldest available
+  // messages to make room; a last-value queue drops the message this one replaces.
   Status Enqueue(MessagePtr message, PublishContext* context);
+
+  // True while the queue is over a flow-stop threshold; `listener` is then told once when it is
+  // back under the resume threshold.
+  bool FlowStopped(const std::shared_ptr<FlowListener>& listener);
 
   // Consumers. A consumer that finds the queue empty is told when a message arrives.
   // The queue keeps listeners weakly: one that is gone is simply forgotten. A listener added
@@ -112,13 +114,16 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // a time: a second is refused (AlreadyExists, naming the queue).
   Status AddConsumer(const std::shared_ptr<QueueListener>& listener);
   // Returns true when this was the last consumer of an auto-delete queue, which the caller
-  // then deletes (Broker::DeleteQueue with this queue as the expected one).
+  // then deletes (Broker::ReleaseAutoDelete).
   bool RemoveConsumer(const QueueListener* listener);
-  // The next available message, now acquired by the caller; nullopt when none (the listener is
-  // then told when one arrives).
+  // True when an auto-delete queue that has had a consumer has none now.
+  bool Unused() const;
+  // The next available message in delivery order (priority level, then FIFO), now acquired by
+  // the caller; nullopt when none (the listener is then told when one arrives). Expired
+  // messages met on the way are dropped, never delivered.
   std::optional<QueuedMessage> Acquire(const std::shared_ptr<QueueListener>& listener);
-  // Browsing: the first available message after position `after`, not acquired; nullopt when
-  // none (the listener is then told when one arrives).
+  // Browsing, in position order: the first available unexpired message after position `after`,
+  // not acquired; nullopt when none (the listener is then told when one arrives).
   std::optional<QueuedMessage> Browse(uint64_t after, const std::shared_ptr<QueueListener>& listener);
 
   // Outcomes of an acquired message.
@@ -126,12 +131,17 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // Back in its original place. `undeliverable_to` (a listener id, 0: none) will not be offered
   // the message again (modified with undeliverable-here).
   void Release(uint64_t position, bool delivery_failed, uint64_t undeliverable_to = 0);
-  void Reject(uint64_t position);                         // dropped (alternate exchanges later)
+  // Removed, and sent to the alternate exchange if the queue has one.
+  void Reject(uint64_t position);
 
   // Removes every available message; returns how many.
   uint64_t Purge();
+  // Removes expired messages wherever they are in the queue (they go to the alternate
+  // exchange); returns how many. Acquire only meets the ones in its way.
+  uint64_t PurgeExpired();
 
-  // Marks deleted, tells consumers; messages still acquired are dropped when settled.
+  // Marks deleted, tells consumers; available messages go to the alternate exchange, and
+  // messages still acquired go there too if they are released rather than accepted.
   void Delete();
   bool deleted() const { return deleted_.load(std::memory_order_acquire); }
 
@@ -139,21 +149,36 @@ class Queue : public std::enable_shared_from_this<Queue> {
   void RemoveObserver(const QueueObserver* observer);
 
   QueueStats Stats() const;
-  // Available messages after `after`, up to `limit`, for management and HA catch-up.
+  // Available messages after `after` in position order, up to `limit`, for management and HA
+  // catch-up.
   std::vector<QueuedMessage> Snapshot(uint64_t after, size_t limit) const;
 
  private:
-  // Moves every waiting listener to `to_notify`, to be told once the lock is released.
-  void TakeWaiting(std::vector<std::shared_ptr<QueueListener>>& to_notify);  // REQUIRES: mutex_ held
-  void Wait(const std::shared_ptr<QueueListener>& listener);  // REQUIRES: mutex_ held
-  std::optional<QueuedMessage> TakeAcquired(uint64_t position);  // REQUIRES: mutex_ held
-  // Removes an acquired message for good (accepted or rejected); false if it was not acquired.
-  bool DequeueAcquired(uint64_t position);  // REQUIRES: mutex_ held
-  // ResourceLimit naming the queue and limit when a message of `size` bytes would not fit.
-  Status CheckLimits(size_t size) const;  // REQUIRES: mutex_ held
-  // Drops expired messages from the head; REQUIRES: mutex_ held.
-  void DropExpiredHead();
-  void DropAvailable(const std::deque<QueuedMessage>::iterator& it);  // REQUIRES: mutex_ held
+  // What an operation found to do once the lock is released: listeners to tell, messages to
+  // send to the alternate exchange.
+  struct Deferred {
+    std::vector<std::shared_ptr<QueueListener>> available;
+    std::vector<std::shared_ptr<FlowListener>> resumed;
+    std::vector<MessagePtr> dead_letters;
+    std::string_view why;
+  };
+  void Finish(Deferred& deferred);  // REQUIRES: mutex_ not held
+
+  // The rest REQUIRE mutex_ held.
+  void Wait(const std::shared_ptr<QueueListener>& listener);
+  void WakeWaiting(Deferred& deferred);
+  std::optional<QueuedMessage> TakeAcquired(uint64_t position);
+  // A message leaves the queue for good: counters, byte depth, observers.
+  void Dequeued(const QueuedMessage& m);
+  // As Dequeued, and the message goes to the alternate exchange for `why`.
+  void DeadLetter(const QueuedMessage& m, std::string_view why, Deferred& deferred);
+  // ResourceLimit naming the queue and limit when a message of `size` bytes would not fit once
+  // `freed_count` messages of `freed_bytes` have gone.
+  Status CheckLimits(size_t size, uint64_t freed_count, uint64_t freed_bytes) const;
+  // Ring: drops the oldest available messages until a message of `size` fits, if it can.
+  Status MakeRoom(size_t size, uint64_t freed_count, uint64_t freed_bytes);
+  void UpdateFlow(Deferred& deferred);
+  void DropExpired(std::vector<QueuedMessage>& expired, Deferred& deferred);
 
   // Constant after construction.
   const std::string name_;
@@ -161,18 +186,27 @@ class Queue : public std::enable_shared_from_this<Queue> {
 
   mutable std::mutex mutex_;
   // State below is protected by mutex_.
-  std::deque<QueuedMessage> available_;  // ordered by position
+  DeadLetterHandler dead_letter_handler_;
+  AvailableMessages available_;
   std::unordered_map<uint64_t, QueuedMessage> acquired_;
+  uint64_t acquired_bytes_ = 0;
   std::vector<std::weak_ptr<QueueListener>> consumers_;
   // Listeners that found nothing; all are told when a message becomes available, since any of
   // them may be the one with credit.
   std::vector<std::weak_ptr<QueueListener>> waiting_;
+  std::vector<std::weak_ptr<FlowListener>> flow_waiting_;
   std::vector<std::shared_ptr<QueueObserver>> observers_;
   uint64_t next_position_ = 1;
   uint64_t bytes_ = 0;
   bool had_consumer_ = false;  // auto-delete applies only once a consumer has come and gone
+  uint64_t ring_dropped_ = 0;
+  uint64_t lvq_replaced_ = 0;
+  uint64_t expired_ = 0;
+  uint64_t rejected_ = 0;
+  uint64_t rerouted_ = 0;
 
-  // Counters read by management without the lock.
+  // Read without the lock: by publishers (flow) and management (counters).
+  std::atomic<bool> flow_stopped_{false};
   std::atomic<uint64_t> enqueued_{0};
   std::atomic<uint64_t> dequeued_{0};
   std::atomic<bool> deleted_{false};

@@ -4,7 +4,8 @@ src_common_libcommon_a_SOURCES = \
 	src/common/status.h \
 	src/common/duration.h src/common/duration.cc \
 	src/common/log.h src/common/log.cc \
-	src/common/url.h src/common/url.cc
+	src/common/url.h src/common/url.cc \
+	src/common/timer_thread.h src/common/timer_thread.cc
 
 # Unit tests of src/common and of the broker program's options and daemon control.
 tests_unit_unit_tests_SOURCES += \

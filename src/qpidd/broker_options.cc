@@ -72,6 +72,17 @@ po::options_description BrokerDescription(const std::string& default_config_file
       ("default-queue-limit",
        po::value<std::string>()->value_name("BYTES")->default_value("104857600"),
        "Size limit of a queue that sets none of its own; 0 means no limit.")
+      ("default-flow-stop-threshold",
+       po::value<std::string>()->value_name("PERCENT")->default_value("80"),
+       "Publishers attached to a reject-policy queue get no more credit once it holds this "
+       "percentage of its limit, unless it sets qpid.flow_stop_count/size; 0 means no flow "
+       "control.")
+      ("default-flow-resume-threshold",
+       po::value<std::string>()->value_name("PERCENT")->default_value("70"),
+       "...and get credit again once it is back under this percentage.")
+      ("queue-purge-interval", po::value<std::string>()->value_name("SECONDS")->default_value("600"),
+       "How often every queue is swept of expired messages (which go to its alternate "
+       "exchange); 0 means only when a consumer meets them.")
       ("auth", po::value<std::string>()->value_name("yes|no")->default_value("no"),
        "Require clients to authenticate (not available yet: 'yes' is refused).")
       ("mgmt-enable", po::value<std::string>()->value_name("yes|no")->default_value("yes"),
@@ -398,6 +409,17 @@ Result<ParsedOptions> BrokerOptionsParser::Parse(int argc, const char* const arg
       convert.Number("max-connections", 1, std::numeric_limits<uint32_t>::max()));
   options.default_queue_limit =
       convert.Number("default-queue-limit", 0, std::numeric_limits<uint64_t>::max());
+  options.flow_stop_percent =
+      static_cast<uint32_t>(convert.Number("default-flow-stop-threshold", 0, 100));
+  options.flow_resume_percent =
+      static_cast<uint32_t>(convert.Number("default-flow-resume-threshold", 0, 100));
+  if (options.flow_resume_percent > options.flow_stop_percent) {
+    convert.Check("default-flow-resume-threshold", std::to_string(options.flow_resume_percent),
+                  Status::InvalidArgument("must not be above --default-flow-stop-threshold (" +
+                                          std::to_string(options.flow_stop_percent) + ")"));
+  }
+  options.queue_purge_interval_s = static_cast<uint32_t>(
+      convert.Number("queue-purge-interval", 0, std::numeric_limits<uint32_t>::max()));
   options.auth = convert.Bool("auth");
   options.mgmt_enable = convert.Bool("mgmt-enable");
   options.idle_timeout_seconds =

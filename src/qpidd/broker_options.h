@@ -35,6 +35,9 @@ struct BrokerOptions {
   bool check = false;           // --check: exit 0 if a daemon is running (pid file), else 1
   uint32_t max_connections = 500;
   uint64_t default_queue_limit = 100 * 1024 * 1024;  // bytes; 0 = no limit
+  uint32_t flow_stop_percent = 80;      // --default-flow-stop-threshold
+  uint32_t flow_resume_percent = 70;    // --default-flow-resume-threshold
+  uint32_t queue_purge_interval_s = 600;
   bool auth = false;            // --auth yes|no; yes is refused until authentication exists
   bool mgmt_enable = true;
   uint32_t idle_timeout_seconds = 0;  // --idle-timeout: 0 = the broker asks for none

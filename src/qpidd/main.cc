@@ -65,6 +65,10 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
 
   broker::Broker broker(broker::BrokerConfig{.id = NewBrokerId(),
                                              .default_queue_limit = options.default_queue_limit,
+                                             .flow_stop_percent = options.flow_stop_percent,
+                                             .flow_resume_percent = options.flow_resume_percent,
+                                             .queue_purge_interval_s =
+                                                 options.queue_purge_interval_s,
                                              .max_connections = options.max_connections});
   std::unique_ptr<management::ManagementAgent> agent;
   if (options.mgmt_enable) agent = std::make_unique<management::ManagementAgent>(broker);

@@ -80,11 +80,16 @@ TEST(QueueLimitsTest, BadLimitValuesAreErrorsNamingTheArgument) {
   EXPECT_NE(s.message().find("sometimes"), std::string::npos) << s.message();
 }
 
-TEST(QueueLimitsTest, PoliciesNotBuiltYetAreRefusedSayingSo) {
+TEST(QueueLimitsTest, PoliciesThisBrokerLacksAreRefusedSayingWhy) {
   QueueSettings settings;
-  Status s = ApplyQueueArguments({{"qpid.policy_type", std::string("ring")}}, settings);
+  Status s = ApplyQueueArguments({{"qpid.policy_type", std::string("ring_strict")}}, settings);
   EXPECT_EQ(s.code(), StatusCode::kNotImplemented);
-  EXPECT_NE(s.message().find("not available yet"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'ring'"), std::string::npos) << s.message();
+  s = ApplyQueueArguments({{"qpid.policy_type", std::string("flow_to_disk")}}, settings);
+  EXPECT_EQ(s.code(), StatusCode::kNotImplemented);
+  EXPECT_NE(s.message().find("no message store"), std::string::npos) << s.message();
+  ASSERT_TRUE(ApplyQueueArguments({{"qpid.policy_type", std::string("ring")}}, settings).ok());
+  EXPECT_EQ(settings.limit_policy, LimitPolicy::kRing);
 }
 
 TEST(QueueLimitsTest, BrokerDefaultLimitAppliesUnlessTheQueueSetsItsOwn) {
