@@ -12,5 +12,6 @@ tests_unit_unit_tests_SOURCES += \
 	tests/unit/duration_test.cc \
 	tests/unit/log_test.cc \
 	tests/unit/url_test.cc \
+	tests/unit/timer_thread_test.cc \
 	tests/unit/broker_options_test.cc \
 	tests/unit/daemon_test.cc
