@@ -1,8 +1,10 @@
 // qpidd: the broker's entry point. Reads the options, becomes a daemon if asked, locks the data
 // directory, builds the broker and its network front, and runs until SIGTERM or SIGINT.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -49,7 +51,25 @@ int Fail(ReadyNotifier& notifier, const std::string& message) {
   return kExitFailure;
 }
 
+// Each connection is a file descriptor: raise the soft limit toward the hard one so that
+// --max-connections can be reached, and say so when even the hard limit is too low.
+void RaiseFileLimit(uint32_t max_connections) {
+  constexpr rlim_t kSpare = 64;  // listeners, logs, the data-dir lock, management
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + kSpare;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  const rlim_t old_soft = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = old_soft;
+  if (limit.rlim_cur < wanted) {
+    QPIDD_LOG(kWarning, kBroker, "open-file limit is " << limit.rlim_cur << ": fewer than the "
+                                 << max_connections << " connections of --max-connections can "
+                                 "be served (raise LimitNOFILE or ulimit -n)");
+  }
+}
+
 int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
+  RaiseFileLimit(options.max_connections);
   // Signals are taken by sigwait() on this thread; block them before any thread starts so the
   // workers inherit the mask.
   sigset_t stop_signals;
