@@ -185,6 +185,24 @@ TEST_F(BrokerOptionsTest, OtherBadNumbers) {
   EXPECT_EQ(Parse({"--idle-timeout", "4294967"}).idle_timeout_seconds, 4294967u);
 }
 
+TEST_F(BrokerOptionsTest, FlowThresholdsAndPurgeInterval) {
+  BrokerOptions defaults = Parse({});
+  EXPECT_EQ(defaults.flow_stop_percent, 80u);
+  EXPECT_EQ(defaults.flow_resume_percent, 70u);
+  EXPECT_EQ(defaults.queue_purge_interval_s, 600u);
+  BrokerOptions set = Parse({"--default-flow-stop-threshold", "90", "--default-flow-resume-threshold",
+                             "50", "--queue-purge-interval", "5"});
+  EXPECT_EQ(set.flow_stop_percent, 90u);
+  EXPECT_EQ(set.flow_resume_percent, 50u);
+  EXPECT_EQ(set.queue_purge_interval_s, 5u);
+  EXPECT_NE(Error({"--default-flow-stop-threshold", "101"}).find("--default-flow-stop-threshold"),
+            std::string::npos);
+  const std::string above = Error({"--default-flow-stop-threshold", "60",
+                                   "--default-flow-resume-threshold", "70"});
+  EXPECT_NE(above.find("--default-flow-resume-threshold"), std::string::npos) << above;
+  EXPECT_NE(above.find("'70'"), std::string::npos) << above;
+}
+
 TEST_F(BrokerOptionsTest, BooleansTakeTheClassicSpellings) {
   for (const char* yes : {"yes", "true", "1", "on", "YES"}) {
     EXPECT_TRUE(Parse({"--auth", yes}).auth) << yes;
@@ -373,6 +391,9 @@ TEST_F(BrokerOptionsTest, HelpListsEveryOptionWithItsDefault) {
                              "--check",
                              "--max-connections",
                              "--default-queue-limit",
+                             "--default-flow-stop-threshold",
+                             "--default-flow-resume-threshold",
+                             "--queue-purge-interval",
                              "--auth",
                              "--mgmt-enable",
                              "--idle-timeout",
