@@ -204,6 +204,8 @@ MessageEncoder::MessageEncoder(const MessageSpec& spec)
   pn_message_set_durable(m, spec_.durable);
   if (!spec_.subject.empty()) pn_message_set_subject(m, spec_.subject.c_str());
   if (!spec_.reply_to.empty()) pn_message_set_reply_to(m, spec_.reply_to.c_str());
+  if (spec_.priority) pn_message_set_priority(m, *spec_.priority);
+  if (spec_.ttl_ms) pn_message_set_ttl(m, *spec_.ttl_ms);
   pn_data_t* properties = pn_message_properties(m);
   pn_data_put_map(properties);
   pn_data_enter(properties);

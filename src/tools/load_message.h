@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,8 @@ struct MessageSpec {
   bool durable = false;
   std::string subject;                                          // empty: none
   std::string reply_to;                                         // empty: none
+  std::optional<uint8_t> priority;                              // header priority, 0-9
+  std::optional<uint32_t> ttl_ms;                               // header ttl
   std::vector<std::pair<std::string, std::string>> properties;  // string application properties
 };
 

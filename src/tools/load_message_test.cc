@@ -45,6 +45,8 @@ TEST(MessageTemplateTest, StampIsReadBackWithoutDecoding) {
 TEST(MessageTemplateTest, ProtonDecodesTheStampedMessage) {
   MessageSpec spec;
   spec.reply_to = "replies";
+  spec.priority = 7;
+  spec.ttl_ms = 1500;
   MessageEncoder encoder(spec);
   Result<MessageTemplate> message = encoder.Encode(std::string(1024, 'X'));
   ASSERT_TRUE(message.ok());
@@ -53,6 +55,8 @@ TEST(MessageTemplateTest, ProtonDecodesTheStampedMessage) {
   std::unique_ptr<pn_message_t, void (*)(pn_message_t*)> decoded(pn_message(), pn_message_free);
   ASSERT_EQ(0, pn_message_decode(decoded.get(), bytes.data(), bytes.size()));
   EXPECT_STREQ("replies", pn_message_get_reply_to(decoded.get()));
+  EXPECT_EQ(7, pn_message_get_priority(decoded.get()));
+  EXPECT_EQ(1500u, pn_message_get_ttl(decoded.get()));
   EXPECT_EQ(std::string(1024, 'X'), FormatBody(bytes));
 }
 

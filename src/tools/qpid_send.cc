@@ -53,6 +53,9 @@ po::options_description Options() {
        "mark messages durable (default no)")
       ("subject", po::value<std::string>()->value_name("S"), "message subject")
       ("reply-to", po::value<std::string>()->value_name("ADDR"), "message reply-to address")
+      ("priority", po::value<std::string>()->value_name("P"), "message priority, 0 to 9")
+      ("ttl", po::value<std::string>()->value_name("MS"),
+       "message time to live in milliseconds: the broker never delivers it later")
       ("property,P", po::value<std::vector<std::string>>()->value_name("NAME=VALUE"),
        "string application property (repeatable)")
       ("presettled", po::bool_switch(), "send pre-settled (fire and forget, no accept wait)");
@@ -118,6 +121,16 @@ bool ParseOwnOptions(const OptionValues& values, SendConfig* config, UsageError*
   }
   if (values.given("subject")) config->spec.subject = values.text("subject");
   if (values.given("reply-to")) config->spec.reply_to = values.text("reply-to");
+  if (values.given("priority")) {
+    uint64_t priority = 0;
+    if (!ParseCount("--priority", values.text("priority"), 0, 9, &priority, error)) return false;
+    config->spec.priority = static_cast<uint8_t>(priority);
+  }
+  if (values.given("ttl")) {
+    uint64_t ttl = 0;
+    if (!ParseCount("--ttl", values.text("ttl"), 1, UINT32_MAX, &ttl, error)) return false;
+    config->spec.ttl_ms = static_cast<uint32_t>(ttl);
+  }
   if (values.given("property")) {
     for (const std::string& item : values.list("property")) {
       std::pair<std::string, std::string> property;
