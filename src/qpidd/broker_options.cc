@@ -413,7 +413,8 @@ Result<ParsedOptions> BrokerOptionsParser::Parse(int argc, const char* const arg
       static_cast<uint32_t>(convert.Number("default-flow-stop-threshold", 0, 100));
   options.flow_resume_percent =
       static_cast<uint32_t>(convert.Number("default-flow-resume-threshold", 0, 100));
-  if (options.flow_resume_percent > options.flow_stop_percent) {
+  // With the stop threshold at 0 (no default flow control) the resume threshold has no use.
+  if (options.flow_stop_percent != 0 && options.flow_resume_percent > options.flow_stop_percent) {
     convert.Check("default-flow-resume-threshold", std::to_string(options.flow_resume_percent),
                   Status::InvalidArgument("must not be above --default-flow-stop-threshold (" +
                                           std::to_string(options.flow_stop_percent) + ")"));

@@ -201,6 +201,7 @@ TEST_F(BrokerOptionsTest, FlowThresholdsAndPurgeInterval) {
                                    "--default-flow-resume-threshold", "70"});
   EXPECT_NE(above.find("--default-flow-resume-threshold"), std::string::npos) << above;
   EXPECT_NE(above.find("'70'"), std::string::npos) << above;
+  EXPECT_EQ(Parse({"--default-flow-stop-threshold", "0"}).flow_stop_percent, 0u);
 }
 
 TEST_F(BrokerOptionsTest, BooleansTakeTheClassicSpellings) {
