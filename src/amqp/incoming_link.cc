@@ -184,8 +184,11 @@ int IncomingLink::Window() const {
     if (s.flow_stop_count != 0 && s.max_count > s.flow_stop_count) {
       window = std::min(window, s.max_count - s.flow_stop_count);
     }
-    if (s.flow_stop_bytes != 0 && s.max_bytes > s.flow_stop_bytes && largest_message_ != 0) {
-      window = std::min<uint64_t>(window, (s.max_bytes - s.flow_stop_bytes) / largest_message_);
+    if (s.flow_stop_bytes != 0 && s.max_bytes > s.flow_stop_bytes) {
+      // Until the first message shows how big they are, one at a time.
+      window = largest_message_ == 0
+                   ? 1
+                   : std::min<uint64_t>(window, (s.max_bytes - s.flow_stop_bytes) / largest_message_);
     }
   }
   return static_cast<int>(std::max<uint64_t>(window, 1));

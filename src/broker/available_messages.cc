@@ -94,16 +94,17 @@ std::optional<QueuedMessage> AvailableMessages::Restore(QueuedMessage m) {
 
 void AvailableMessages::NoteTaken(uint32_t level) {
   const auto top = static_cast<uint32_t>(levels_.size()) - 1;
-  start_level_ = top;
-  if (fairshare_ == 0) return;
+  if (fairshare_ == 0) return;  // start_level_ stays at the top
   if (level == streak_level_) {
     ++streak_;
   } else {
     streak_level_ = level;
     streak_ = 1;
   }
+  // A level keeps its turn until it has given `fairshare_` in a row (or runs dry); then the
+  // next lower level has its turn, and after the lowest the top again: round robin by level.
+  start_level_ = level;
   if (streak_ >= fairshare_) {
-    // This level had its turn: the next walk starts one below it (wrapping to the top).
     start_level_ = level == 0 ? top : level - 1;
     streak_ = 0;
   }

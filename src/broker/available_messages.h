@@ -27,8 +27,8 @@ struct QueuedMessage {
 
 class AvailableMessages {
  public:
-  // `priority_levels` 0 or 1: one FIFO. `fairshare` (0: none): after that many messages in a row
-  // from one level, the next lower level with messages gets a turn. `lvq_key` (empty: none):
+  // `priority_levels` 0 or 1: one FIFO. `fairshare` (0: none): each level in turn, from the top,
+  // gives up to that many messages before the next lower level with messages has its turn. `lvq_key` (empty: none):
   // the application property whose value a newer message replaces.
   AvailableMessages(uint32_t priority_levels, uint32_t fairshare, std::string lvq_key);
 

@@ -139,10 +139,12 @@ void Broker::ReleaseAutoDelete(const QueuePtr& queue) {
   QPIDD_LOG(kInfo, kBroker, "auto-delete queue " << queue->name() << " lost its last consumer: "
                                                    "deleted in " << delay
                                                 << " s unless a consumer comes");
-  timer_.After(std::chrono::seconds(delay), [this, weak = std::weak_ptr<Queue>(queue)] {
-    auto q = weak.lock();
-    if (q && q->Unused()) (void)DeleteQueue(q->name(), q.get());
-  });
+  // The delay counts from this departure: a consumer coming (or going) since cancels it.
+  timer_.After(std::chrono::seconds(delay),
+               [this, weak = std::weak_ptr<Queue>(queue), changes = queue->ConsumerChanges()] {
+                 auto q = weak.lock();
+                 if (q && q->UnusedSince(changes)) (void)DeleteQueue(q->name(), q.get());
+               });
 }
 
 void Broker::RouteDeadLetters(const std::string& alternate, const std::string& queue,

@@ -134,4 +134,11 @@ std::string Message::EncodeForDelivery(uint32_t delivery_count) const {
   return out;
 }
 
+MessagePtr Message::WithoutExpiry() const {
+  auto copy = std::make_shared<Message>(*this);
+  copy->ttl_ms_.reset();
+  copy->absolute_expiry_ms_.reset();
+  return copy;
+}
+
 }  // namespace qpidd::broker

@@ -49,6 +49,10 @@ class Message {
   // the original bytes when unchanged, else a new header section followed by the rest.
   std::string EncodeForDelivery(uint32_t delivery_count) const;
 
+  // The same message that never expires on a queue: an expired message sent to an alternate
+  // exchange must stay readable there. The bytes (and the ttl a consumer reads) are unchanged.
+  MessagePtr WithoutExpiry() const;
+
  private:
   // Only Decode makes messages; the tag lets it use make_shared (one allocation, not two).
   struct PrivateTag {};

@@ -108,8 +108,13 @@ void Queue::Dequeued(const QueuedMessage& m) {
 void Queue::DeadLetter(const QueuedMessage& m, std::string_view why, Deferred& deferred) {
   Dequeued(m);
   deferred.why = why;
-  if (!settings_.alternate_exchange.empty()) ++rerouted_;
-  deferred.dead_letters.push_back(m.message);
+  if (settings_.alternate_exchange.empty()) {
+    deferred.dead_letters.push_back(m.message);
+    return;
+  }
+  ++rerouted_;
+  // An expired message would expire again at once wherever it went.
+  deferred.dead_letters.push_back(why == kExpired ? m.message->WithoutExpiry() : m.message);
 }
 
 void Queue::DropExpired(std::vector<QueuedMessage>& expired, Deferred& deferred) {
@@ -242,6 +247,7 @@ Status Queue::AddConsumer(const std::shared_ptr<QueueListener>& listener) {
       }
       consumers_.push_back(listener);
       had_consumer_ = true;
+      ++consumer_changes_;
       return Status::Ok();
     }
   }
@@ -257,12 +263,19 @@ bool Queue::RemoveConsumer(const QueueListener* listener) {
   };
   std::erase_if(consumers_, gone);
   std::erase_if(waiting_, gone);
+  ++consumer_changes_;
   return settings_.auto_delete && had_consumer_ && consumers_.empty() &&
          !deleted_.load(std::memory_order_relaxed);
 }
 
-bool Queue::Unused() const {
+uint64_t Queue::ConsumerChanges() const {
   std::lock_guard lock(mutex_);
+  return consumer_changes_;
+}
+
+bool Queue::UnusedSince(uint64_t changes) const {
+  std::lock_guard lock(mutex_);
+  if (consumer_changes_ != changes) return false;
   const bool none = std::none_of(consumers_.begin(), consumers_.end(),
                                  [](const auto& w) { return !w.expired(); });
   return settings_.auto_delete && had_consumer_ && none && !deleted_.load(std::memory_order_relaxed);

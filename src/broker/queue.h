@@ -116,8 +116,12 @@ class Queue : public std::enable_shared_from_this<Queue> {
   // Returns true when this was the last consumer of an auto-delete queue, which the caller
   // then deletes (Broker::ReleaseAutoDelete).
   bool RemoveConsumer(const QueueListener* listener);
-  // True when an auto-delete queue that has had a consumer has none now.
-  bool Unused() const;
+  // Counts consumers coming and going: a delayed auto-delete deletes the queue only if nothing
+  // changed since its last consumer left (UnusedSince that count).
+  uint64_t ConsumerChanges() const;
+  // True when an auto-delete queue that has had a consumer has none now, and consumers came or
+  // went `changes` times in all.
+  bool UnusedSince(uint64_t changes) const;
   // The next available message in delivery order (priority level, then FIFO), now acquired by
   // the caller; nullopt when none (the listener is then told when one arrives). Expired
   // messages met on the way are dropped, never delivered.
@@ -199,6 +203,7 @@ class Queue : public std::enable_shared_from_this<Queue> {
   uint64_t next_position_ = 1;
   uint64_t bytes_ = 0;
   bool had_consumer_ = false;  // auto-delete applies only once a consumer has come and gone
+  uint64_t consumer_changes_ = 0;
   uint64_t ring_dropped_ = 0;
   uint64_t lvq_replaced_ = 0;
   uint64_t expired_ = 0;

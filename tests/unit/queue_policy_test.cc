@@ -194,8 +194,22 @@ TEST(QueuePolicyTest, FairshareGivesLowerLevelsATurn) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(queue.Enqueue(WithPriority("l" + std::to_string(i), 0), nullptr).ok());
   }
-  EXPECT_EQ(Drain(queue), (std::vector<std::string>{"h0", "h1", "l0", "h2", "h3", "l1", "h4",
-                                                    "l2"}));
+  EXPECT_EQ(Drain(queue), (std::vector<std::string>{"h0", "h1", "l0", "l1", "h2", "h3", "l2",
+                                                    "h4"}));
+}
+
+TEST(QueuePolicyTest, FairshareServesEveryLevelInTurn) {
+  Queue queue("fair", Settings({{"qpid.priorities", uint64_t{3}}, {"qpid.fairshare", uint64_t{2}}}));
+  for (const auto& [prefix, priority] : {std::pair{"h", 9}, std::pair{"m", 4}, std::pair{"l", 0}}) {
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(queue.Enqueue(WithPriority(prefix + std::to_string(i),
+                                             static_cast<uint8_t>(priority)),
+                                nullptr)
+                      .ok());
+    }
+  }
+  EXPECT_EQ(Drain(queue), (std::vector<std::string>{"h0", "h1", "m0", "m1", "l0", "l1", "h2",
+                                                    "m2", "l2"}));
 }
 
 TEST(QueuePolicyTest, ExpiredMessagesAreNeverDeliveredOrBrowsed) {
@@ -323,6 +337,9 @@ TEST_F(AlternateExchangeTest, ExpiredMessagesGoToTheAlternateExchange) {
   ASSERT_TRUE(queue->Enqueue(WithTtl("late", 1), nullptr).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(queue->PurgeExpired(), 1u);
+  // It does not expire again on the dead-letter queue.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(dead_->PurgeExpired(), 0u);
   EXPECT_EQ(Drain(*dead_), (std::vector<std::string>{"late"}));
 }
 
@@ -381,7 +398,11 @@ TEST(AutoDeleteDelayTest, QueueGoesAfterItsDelayUnlessAConsumerComesBack) {
   ASSERT_TRUE(queue->RemoveConsumer(consumer.get()));
   broker.ReleaseAutoDelete(queue);
   EXPECT_NE(broker.FindQueue("temp"), nullptr);  // not yet
-  ASSERT_TRUE(queue->AddConsumer(consumer).ok());  // back within the delay
+  ASSERT_TRUE(queue->AddConsumer(consumer).ok());  // back within the delay, and gone again:
+  ASSERT_TRUE(queue->RemoveConsumer(consumer.get()));  // the first delay must not apply
+  broker.ReleaseAutoDelete(queue);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ASSERT_TRUE(queue->AddConsumer(consumer).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_NE(broker.FindQueue("temp"), nullptr);
   ASSERT_TRUE(queue->RemoveConsumer(consumer.get()));
