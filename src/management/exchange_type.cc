@@ -1,10 +1,38 @@
 #include "management/exchange_type.h"
 
+#include <string_view>
+
 #include "management/attributes.h"
 #include "management/protocol.h"
 #include "management/replicate_attribute.h"
 
 namespace qpidd::management {
+namespace {
+constexpr std::string_view kAlternateExchange = "alternate-exchange";
+}  // namespace
+
+Status MergeAlternateExchangeAttribute(const AttributeMap& attributes,
+                                       broker::Arguments& arguments) {
+  std::string name;
+  bool present = false;
+  if (Status s = ReadString(attributes, kAlternateExchange, name, &present); !s.ok() || !present) {
+    return s;
+  }
+  const std::string key(kAlternateExchange);
+  auto it = arguments.find(key);
+  if (it != arguments.end() && !broker::ValuesEqual(it->second, broker::Value{name})) {
+    return Status::InvalidArgument("attribute 'alternate-exchange' is '" + name +
+                                   "' but argument alternate-exchange is " +
+                                   broker::ToString(it->second));
+  }
+  arguments[key] = name;
+  return Status::Ok();
+}
+
+proton::value AlternateExchangeValue(const std::string& name) {
+  return name.empty() ? proton::value() : proton::value(name);
+}
+
 AttributeMap DescribeExchange(const broker::Exchange& exchange) {
   const broker::ExchangeSettings& settings = exchange.settings();
   return AttributeMap{
@@ -15,6 +43,7 @@ AttributeMap DescribeExchange(const broker::Exchange& exchange) {
       {"durable", settings.durable},
       {"auto-delete", settings.auto_delete},
       {"replicate", ReplicateAttributeValue(settings.replicate)},
+      {"alternate-exchange", AlternateExchangeValue(settings.alternate_exchange)},
       {"arguments", ArgumentsToProton(settings.arguments)},
       {"builtin", exchange.builtin()},
       {"bindingCount", uint64_t{exchange.Bindings().size()}},
@@ -24,8 +53,9 @@ AttributeMap DescribeExchange(const broker::Exchange& exchange) {
 std::string_view ExchangeType::name() const { return kExchangeType; }
 
 std::vector<std::string> ExchangeType::AttributeNames() const {
-  return {"name",      "identity",  "type",    "exchange-type", "durable",
-          "auto-delete", "replicate", "arguments", "builtin",   "bindingCount"};
+  return {"name",      "identity",           "type",      "exchange-type",
+          "durable",   "auto-delete",        "replicate", "alternate-exchange",
+          "arguments", "builtin",            "bindingCount"};
 }
 
 std::vector<std::string> ExchangeType::Operations() const {
@@ -49,7 +79,9 @@ Result<Reply> ExchangeType::Create(const Request& request) {
   if (Status s = RequireName(request); !s.ok()) return s;
   const AttributeMap& a = request.attributes;
   if (Status s = CheckKnownAttributes(
-          a, {"exchange-type", "durable", "auto-delete", "replicate", "arguments"},
+          a,
+          {"exchange-type", "durable", "auto-delete", "replicate", "alternate-exchange",
+           "arguments"},
           kExchangeType, kCreate);
       !s.ok()) {
     return s;
@@ -67,6 +99,7 @@ Result<Reply> ExchangeType::Create(const Request& request) {
   if (Status s = ReadBool(a, "auto-delete", settings.auto_delete); !s.ok()) return s;
   if (Status s = ReadArguments(a, "arguments", settings.arguments); !s.ok()) return s;
   if (Status s = MergeReplicateAttribute(a, settings.arguments); !s.ok()) return s;
+  if (Status s = MergeAlternateExchangeAttribute(a, settings.arguments); !s.ok()) return s;
 
   bool created = false;
   auto exchange = broker_.CreateExchange(request.name, type, std::move(settings), &created);

@@ -1,6 +1,10 @@
 // The "exchange" entity: CREATE, READ and DELETE. The built-in amq.* exchanges can be read but
-// not deleted.
+// not deleted, nor can an exchange some queue or exchange uses as its alternate.
 #pragma once
+
+#include <string>
+
+#include <proton/value.hpp>
 
 #include "broker/broker.h"
 #include "management/entity_type.h"
@@ -26,5 +30,14 @@ class ExchangeType : public EntityType {
 };
 
 AttributeMap DescribeExchange(const broker::Exchange& exchange);
+
+// The `alternate-exchange` attribute of queues and exchanges. On CREATE it is copied into
+// `arguments` under the same key (the declare argument the broker reads); giving both is allowed
+// only when they agree. The broker checks that the exchange exists.
+Status MergeAlternateExchangeAttribute(const AttributeMap& attributes,
+                                       broker::Arguments& arguments);
+
+// As reported: the alternate exchange's name, or null when there is none.
+proton::value AlternateExchangeValue(const std::string& name);
 
 }  // namespace qpidd::management

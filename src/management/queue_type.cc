@@ -3,6 +3,7 @@
 #include <map>
 
 #include "management/attributes.h"
+#include "management/exchange_type.h"
 #include "management/protocol.h"
 #include "management/replicate_attribute.h"
 
@@ -13,6 +14,11 @@ uint64_t CountBindings(const broker::Broker& broker, const std::string& queue) {
   uint64_t count = 0;
   for (const auto& b : broker.Bindings()) count += (b.queue == queue);
   return count;
+}
+
+// The last-value key as reported: null for a queue that is not a last-value queue.
+proton::value LvqKeyValue(const std::string& key) {
+  return key.empty() ? proton::value() : proton::value(key);
 }
 
 }  // namespace
@@ -28,7 +34,15 @@ AttributeMap DescribeQueue(const broker::Queue& queue, uint64_t binding_count) {
       {"auto-delete", settings.auto_delete},
       {"exclusive", settings.exclusive},
       {"replicate", ReplicateAttributeValue(settings.replicate)},
+      {"alternate-exchange", AlternateExchangeValue(settings.alternate_exchange)},
       {"arguments", ArgumentsToProton(settings.arguments)},
+      // The settings in effect, broker defaults included.
+      {"limit-policy", std::string(broker::LimitPolicyName(settings.limit_policy))},
+      {"maxCount", settings.max_count},
+      {"maxSize", settings.max_bytes},
+      {"lvqKey", LvqKeyValue(settings.lvq_key)},
+      {"priorities", settings.priority_levels},
+      // Statistics.
       {"msgDepth", stats.depth},
       {"byteDepth", stats.bytes},
       {"msgAcquired", stats.acquired},
@@ -36,16 +50,27 @@ AttributeMap DescribeQueue(const broker::Queue& queue, uint64_t binding_count) {
       {"msgTotalDequeues", stats.dequeued},
       {"consumerCount", stats.consumers},
       {"bindingCount", binding_count},
+      {"flowStopped", stats.flow_stopped},
+      {"discardsRing", stats.ring_dropped},
+      {"discardsLvq", stats.lvq_replaced},
+      {"discardsTtl", stats.expired},
+      {"discardsSubscriber", stats.rejected},
+      {"reroutes", stats.rerouted},
   };
 }
 
 std::string_view QueueType::name() const { return kQueueType; }
 
 std::vector<std::string> QueueType::AttributeNames() const {
-  return {"name",      "identity",   "type",        "durable",          "auto-delete",
-          "exclusive", "replicate",  "arguments",   "msgDepth",         "byteDepth",
-          "msgAcquired", "msgTotalEnqueues", "msgTotalDequeues", "consumerCount",
-          "bindingCount"};
+  return {// Identity and configuration.
+          "name", "identity", "type", "durable", "auto-delete", "exclusive", "replicate",
+          "alternate-exchange", "arguments",
+          // The settings in effect.
+          "limit-policy", "maxCount", "maxSize", "lvqKey", "priorities",
+          // Statistics.
+          "msgDepth", "byteDepth", "msgAcquired", "msgTotalEnqueues", "msgTotalDequeues",
+          "consumerCount", "bindingCount", "flowStopped", "discardsRing", "discardsLvq",
+          "discardsTtl", "discardsSubscriber", "reroutes"};
 }
 
 std::vector<std::string> QueueType::Operations() const {
@@ -81,8 +106,9 @@ Result<Reply> QueueType::Create(const Request& request) {
   if (Status s = RequireName(request); !s.ok()) return s;
   const AttributeMap& a = request.attributes;
   if (Status s = CheckKnownAttributes(
-          a, {"durable", "auto-delete", "exclusive", "replicate", "arguments"}, kQueueType,
-          kCreate);
+          a,
+          {"durable", "auto-delete", "exclusive", "replicate", "alternate-exchange", "arguments"},
+          kQueueType, kCreate);
       !s.ok()) {
     return s;
   }
@@ -92,6 +118,7 @@ Result<Reply> QueueType::Create(const Request& request) {
   if (Status s = ReadBool(a, "exclusive", settings.exclusive); !s.ok()) return s;
   if (Status s = ReadArguments(a, "arguments", settings.arguments); !s.ok()) return s;
   if (Status s = MergeReplicateAttribute(a, settings.arguments); !s.ok()) return s;
+  if (Status s = MergeAlternateExchangeAttribute(a, settings.arguments); !s.ok()) return s;
 
   bool created = false;
   auto queue = broker_.CreateQueue(request.name, std::move(settings), &created);

@@ -7,7 +7,9 @@ src_tools_qpid_send_LDADD = src/tools/libloadclient.a src/common/libcommon.a $(P
 src_tools_qpid_receive_SOURCES = src/tools/qpid_receive.cc
 src_tools_qpid_receive_LDADD = src/tools/libloadclient.a src/common/libcommon.a $(PROTON_LIBS) $(LIBQB_LIBS) $(BOOST_PROGRAM_OPTIONS_LIBS) $(PTHREAD_LIBS)
 
-src_tools_qpid_config_SOURCES = src/tools/qpid_config.cc
+src_tools_qpid_config_SOURCES = src/tools/qpid_config.cc \
+	src/tools/qpid_config_options.h src/tools/qpid_config_options.cc \
+	src/tools/qpid_config_format.h src/tools/qpid_config_format.cc
 src_tools_qpid_config_LDADD = src/client/libclient.a src/common/libcommon.a $(PROTON_CPP_LIBS) $(LIBQB_LIBS) $(BOOST_PROGRAM_OPTIONS_LIBS) $(PTHREAD_LIBS)
 
 include $(srcdir)/src/tools/loadclient.mk

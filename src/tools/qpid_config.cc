@@ -5,27 +5,24 @@
 // (the bad option or value is named), 3 cannot connect (each address and why is named).
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <unistd.h>
 
-#include <proton/codec/map.hpp>
 #include <proton/types.hpp>
 
 #include "client/management_client.h"
 #include "client/table.h"
 #include "client/value_text.h"
 #include "common/status.h"
+#include "tools/qpid_config_format.h"
+#include "tools/qpid_config_options.h"
 
 namespace qpidd::tools {
 namespace {
@@ -41,308 +38,8 @@ constexpr int kExitBrokerError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConnect = 3;
 
-constexpr char kUsage[] = R"(Usage:  qpid-config [OPTIONS]
-        qpid-config [OPTIONS] exchanges [filter-string]
-        qpid-config [OPTIONS] queues    [filter-string]
-        qpid-config [OPTIONS] list      [filter-string]
-        qpid-config [OPTIONS] add exchange <type> <name> [AddExchangeOptions]
-        qpid-config [OPTIONS] del exchange <name>
-        qpid-config [OPTIONS] add queue <name> [AddQueueOptions]
-        qpid-config [OPTIONS] del queue <name> [DelQueueOptions]
-        qpid-config [OPTIONS] bind   <exchange-name> <queue-name> [binding-key]
-                  <for type headers>    [all|any] k1=v1 [k2=v2 ...]
-        qpid-config [OPTIONS] unbind <exchange-name> <queue-name> [binding-key]
-
-Without a command, prints a summary of the broker's exchanges and queues.
-Options may come before or after the command.
-
-Options:
-  -h, --help              Show this help and exit.
-  -b, --broker URL        Broker to connect to (default localhost:5672):
-                          [amqp:][tcp:][user/password@]host[:port], or a
-                          comma-separated list tried in turn.
-  --timeout SECONDS       Bound on connecting (per address) and on each
-                          request (default 10).
-  -r, --recursive         Show bindings in queues, exchanges and list.
-  --ha-admin              Connect as an HA admin tool (admitted by backup
-                          brokers; do not change replicated objects there).
-
-Add Queue Options:
-  --durable               The queue is durable.
-  --auto-delete           The queue is deleted when its last consumer goes.
-  --exclusive             One consumer at a time (another is refused).
-  --replicate LEVEL       HA replication: none, configuration or all.
-  --max-queue-size BYTES  Limit of the bytes held (qpid.max_size; default
-                          the broker's --default-queue-limit).
-  --max-queue-count N     Limit of the messages held (qpid.max_count).
-  --limit-policy POLICY   What a full queue does: reject (the publisher's
-                          message is rejected). ring and the others are
-                          refused by the broker until they are built.
-  --argument NAME=VALUE   A declare argument (repeatable). Integers and
-                          true/false are typed; "quoted" values are strings.
-
-Add Exchange Options:
-  --durable               The exchange is durable.
-  --replicate LEVEL       HA replication: none, configuration or all.
-  --argument NAME=VALUE   A declare argument (repeatable).
-
-Delete Queue Options:
-  --force                 Delete even if the queue has messages or consumers.
-  --force-if-not-empty    Delete even if the queue has messages.
-  --force-if-used         Delete even if the queue has consumers.
-
-Exit codes:
-  0  success
-  1  the broker refused the request (its reason is printed)
-  2  usage error (the bad command, option or value is named)
-  3  cannot connect to the broker (each address and the reason is named)
-)";
-
-// Which commands an option belongs to.
-enum class Scope {
-  kGeneral,      // any command
-  kAddQueue,     // add queue
-  kAdd,          // add queue and add exchange
-  kDelQueue,     // del queue
-  kUnavailable,  // a classic option this version does not have yet
-};
-
-struct OptionSpec {
-  std::string_view name;  // long form, without "--"
-  char short_name;        // 0: none
-  bool takes_value;
-  Scope scope;
-};
-
-constexpr OptionSpec kOptions[] = {
-    {"help", 'h', false, Scope::kGeneral},
-    {"broker", 'b', true, Scope::kGeneral},
-    {"broker-addr", 'a', true, Scope::kGeneral},  // the classic alias of --broker
-    {"timeout", 0, true, Scope::kGeneral},
-    {"recursive", 'r', false, Scope::kGeneral},
-    {"ha-admin", 0, false, Scope::kGeneral},
-    {"durable", 0, false, Scope::kAdd},
-    {"replicate", 0, true, Scope::kAdd},
-    {"argument", 0, true, Scope::kAdd},
-    {"auto-delete", 0, false, Scope::kAddQueue},
-    {"exclusive", 0, false, Scope::kAddQueue},
-    {"force", 0, false, Scope::kDelQueue},
-    {"force-if-not-empty", 0, false, Scope::kDelQueue},
-    {"force-if-used", 0, false, Scope::kDelQueue},
-    // Classic options that come with later issues (queue limits and policies, alternate
-    // exchanges, stand-alone replication, security): refused by name rather than ignored.
-    {"max-queue-size", 0, true, Scope::kAddQueue},
-    {"max-queue-count", 0, true, Scope::kAddQueue},
-    {"limit-policy", 0, true, Scope::kAddQueue},
-    {"lvq-key", 0, true, Scope::kUnavailable},
-    {"flow-stop-size", 0, true, Scope::kUnavailable},
-    {"flow-resume-size", 0, true, Scope::kUnavailable},
-    {"flow-stop-count", 0, true, Scope::kUnavailable},
-    {"flow-resume-count", 0, true, Scope::kUnavailable},
-    {"group-header", 0, true, Scope::kUnavailable},
-    {"shared-groups", 0, false, Scope::kUnavailable},
-    {"priorities", 0, true, Scope::kUnavailable},
-    {"fairshare", 0, true, Scope::kUnavailable},
-    {"order", 0, true, Scope::kUnavailable},
-    {"generate-queue-events", 0, true, Scope::kUnavailable},
-    {"file-count", 0, true, Scope::kUnavailable},
-    {"file-size", 0, true, Scope::kUnavailable},
-    {"cluster-durable", 0, false, Scope::kUnavailable},
-    {"alternate-exchange", 0, true, Scope::kUnavailable},
-    {"start-replica", 0, true, Scope::kUnavailable},
-    {"sequence", 0, false, Scope::kUnavailable},
-    {"ive", 0, false, Scope::kUnavailable},
-    {"sasl-mechanism", 0, true, Scope::kUnavailable},
-    {"sasl-service-name", 0, true, Scope::kUnavailable},
-    {"ssl-certificate", 0, true, Scope::kUnavailable},
-    {"ssl-key", 0, true, Scope::kUnavailable},
-};
-
-struct Options {
-  std::string broker = "localhost:5672";
-  std::chrono::milliseconds timeout{10000};
-  bool help = false;
-  bool recursive = false;
-  bool ha_admin = false;
-  bool durable = false;
-  bool auto_delete = false;
-  bool exclusive = false;
-  std::optional<std::string> replicate;
-  std::vector<std::pair<std::string, proton::value>> arguments;
-  bool force = false;
-  bool force_if_not_empty = false;
-  bool force_if_used = false;
-  std::vector<std::string> positional;
-  std::vector<const OptionSpec*> given;  // for checking options against the command
-};
-
-// A usage error: printed with a pointer to --help, exit 2.
-struct UsageError {
-  std::string message;
-};
-
-const OptionSpec* FindLong(std::string_view name) {
-  for (const auto& o : kOptions) {
-    if (o.name == name) return &o;
-  }
-  return nullptr;
-}
-
-const OptionSpec* FindShort(char c) {
-  for (const auto& o : kOptions) {
-    if (o.short_name == c) return &o;
-  }
-  return nullptr;
-}
-
-std::string Spelling(const OptionSpec& o) { return "--" + std::string(o.name); }
-
-std::optional<UsageError> Apply(const OptionSpec& o, const std::string& value, Options& options) {
-  if (o.scope == Scope::kUnavailable) {
-    return UsageError{"option " + Spelling(o) + " is not available yet in this version"};
-  }
-  options.given.push_back(&o);
-  const std::string_view n = o.name;
-  if (n == "help") {
-    options.help = true;
-  } else if (n == "broker" || n == "broker-addr") {
-    options.broker = value;
-  } else if (n == "timeout") {
-    char* end = nullptr;
-    double seconds = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || !std::isfinite(seconds) || seconds <= 0 ||
-        seconds > 86400) {
-      return UsageError{"invalid --timeout '" + value +
-                        "': expected a number of seconds greater than 0"};
-    }
-    options.timeout = std::chrono::milliseconds(std::max<int64_t>(1, std::llround(seconds * 1000)));
-  } else if (n == "recursive") {
-    options.recursive = true;
-  } else if (n == "ha-admin") {
-    options.ha_admin = true;
-  } else if (n == "durable") {
-    options.durable = true;
-  } else if (n == "auto-delete") {
-    options.auto_delete = true;
-  } else if (n == "exclusive") {
-    options.exclusive = true;
-  } else if (n == "replicate") {
-    if (value != "none" && value != "configuration" && value != "all") {
-      return UsageError{"invalid --replicate '" + value +
-                        "': expected none, configuration or all"};
-    }
-    options.replicate = value;
-  } else if (n == "argument") {
-    auto kv = client::ParseKeyValue(value);
-    if (!kv.ok()) return UsageError{"invalid --argument: " + kv.status().message()};
-    options.arguments.push_back(std::move(kv).value());
-  } else if (n == "max-queue-size" || n == "max-queue-count") {
-    // Sent as the classic declare arguments; the broker validates them.
-    auto kv = client::ParseKeyValue(
-        std::string(n == "max-queue-size" ? "qpid.max_size=" : "qpid.max_count=") + value);
-    if (!kv.ok() || value.empty() || value.find_first_not_of("0123456789") != std::string::npos) {
-      return UsageError{"invalid value '" + value + "' for " + Spelling(o) +
-                        ": expected a whole number"};
-    }
-    options.arguments.push_back(std::move(kv).value());
-  } else if (n == "limit-policy") {
-    // The broker refuses the policies it does not have yet (ring comes with the queue policies).
-    options.arguments.emplace_back("qpid.policy_type", proton::value(value));
-  } else if (n == "force") {
-    options.force = true;
-  } else if (n == "force-if-not-empty") {
-    options.force_if_not_empty = true;
-  } else if (n == "force-if-used") {
-    options.force_if_used = true;
-  }
-  return std::nullopt;
-}
-
-// Options and positional arguments in any order; "--" ends the options.
-std::optional<UsageError> ParseArguments(int argc, char** argv, Options& options) {
-  bool options_done = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (options_done || arg.size() < 2 || arg[0] != '-') {
-      options.positional.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      options_done = true;
-      continue;
-    }
-    const OptionSpec* spec = nullptr;
-    std::optional<std::string> value;
-    if (arg[1] == '-') {
-      std::string name = arg.substr(2);
-      if (size_t eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name.resize(eq);
-      }
-      spec = FindLong(name);
-      if (spec == nullptr) return UsageError{"unknown option '--" + name + "'"};
-    } else {
-      spec = FindShort(arg[1]);
-      if (spec == nullptr) return UsageError{"unknown option '" + arg.substr(0, 2) + "'"};
-      if (arg.size() > 2) {
-        if (!spec->takes_value) return UsageError{"unknown option '" + arg + "'"};
-        value = arg.substr(2);  // -bhost:port
-      }
-    }
-    if (spec->takes_value && !value) {
-      if (spec->scope == Scope::kUnavailable) return Apply(*spec, "", options);
-      if (i + 1 >= argc) return UsageError{"option " + Spelling(*spec) + " needs a value"};
-      value = argv[++i];
-    } else if (!spec->takes_value && value) {
-      return UsageError{"option " + Spelling(*spec) + " takes no value"};
-    }
-    if (auto error = Apply(*spec, value.value_or(""), options)) return error;
-  }
-  return std::nullopt;
-}
-
-// Refuses an option the command does not use: it would otherwise be silently ignored.
-std::optional<UsageError> CheckScopes(const Options& options, const std::string& command) {
-  for (const OptionSpec* o : options.given) {
-    bool ok = o->scope == Scope::kGeneral ||
-              (o->scope == Scope::kAdd && (command == "add queue" || command == "add exchange")) ||
-              (o->scope == Scope::kAddQueue && command == "add queue") ||
-              (o->scope == Scope::kDelQueue && command == "del queue");
-    if (!ok) {
-      return UsageError{"option " + Spelling(*o) + " does not apply to " +
-                        (command.empty() ? std::string("the summary") : "'" + command + "'")};
-    }
-  }
-  return std::nullopt;
-}
-
-std::string Text(const AttributeMap& row, const std::string& name) {
-  auto it = row.find(name);
-  return it == row.end() ? std::string() : client::ValueText(it->second);
-}
-
-bool Flag(const AttributeMap& row, const std::string& name) {
-  auto it = row.find(name);
-  return it != row.end() && it->second.type() == proton::BOOLEAN && proton::get<bool>(it->second);
-}
-
 std::string YesOrBlank(const AttributeMap& row, const std::string& name) {
   return Flag(row, name) ? "Y" : "";
-}
-
-// Declare arguments as "k=v k=v", without qpid.replicate (it has a column of its own).
-std::string ArgumentsText(const AttributeMap& row) {
-  auto it = row.find("arguments");
-  if (it == row.end() || it->second.type() != proton::MAP) return "";
-  std::vector<std::pair<proton::value, proton::value>> pairs;
-  proton::get(it->second, pairs);
-  std::string out;
-  for (const auto& [k, v] : pairs) {
-    std::string key = client::ValueText(k);
-    if (key == "qpid.replicate") continue;
-    out += (out.empty() ? "" : " ") + key + "=" + client::ValueText(v);
-  }
-  return out;
 }
 
 std::string BindingArgumentsText(const AttributeMap& binding) {
@@ -381,6 +78,7 @@ class ConfigTool {
   void PrintQueues(const std::vector<AttributeMap>& queues);
   void PrintExchanges(const std::vector<AttributeMap>& exchanges);
   AttributeMap DeclareArguments() const;
+  void AddCommonAttributes(ManagementRequest& request) const;
 
   Options options_;
   std::unique_ptr<ManagementClient> client_;
@@ -461,13 +159,13 @@ void ConfigTool::PrintQueues(const std::vector<AttributeMap>& queues) {
   for (const char* h : {"msg", "bytes", "acq", "msgIn", "msgOut", "cons", "bind"}) {
     table.AddColumn(h, A::kRight);
   }
-  table.AddColumn("arguments");
+  table.AddColumn("attributes");
   for (const auto& q : queues) {
     table.AddRow({Text(q, "name"), YesOrBlank(q, "durable"), YesOrBlank(q, "auto-delete"),
                   YesOrBlank(q, "exclusive"), Text(q, "replicate"), Text(q, "msgDepth"),
                   Text(q, "byteDepth"), Text(q, "msgAcquired"), Text(q, "msgTotalEnqueues"),
                   Text(q, "msgTotalDequeues"), Text(q, "consumerCount"), Text(q, "bindingCount"),
-                  ArgumentsText(q)});
+                  QueueAttributes(q)});
   }
   table.Print(std::cout);
 }
@@ -478,11 +176,11 @@ void ConfigTool::PrintExchanges(const std::vector<AttributeMap>& exchanges) {
   table.AddColumn("exchange");
   for (const char* h : {"dur", "autoDel", "repl"}) table.AddColumn(h);
   table.AddColumn("bind", Table::Align::kRight);
-  table.AddColumn("arguments");
+  table.AddColumn("attributes");
   for (const auto& e : exchanges) {
     table.AddRow({Text(e, "exchange-type"), Text(e, "name"), YesOrBlank(e, "durable"),
                   YesOrBlank(e, "auto-delete"), Text(e, "replicate"), Text(e, "bindingCount"),
-                  ArgumentsText(e)});
+                  ExchangeAttributes(e)});
   }
   table.Print(std::cout);
 }
@@ -578,8 +276,18 @@ int ConfigTool::ListAll(const std::string& filter) {
 
 AttributeMap ConfigTool::DeclareArguments() const {
   AttributeMap arguments;
-  for (const auto& [k, v] : options_.arguments) arguments[k] = v;
+  for (const auto& a : options_.arguments) arguments[a.key] = a.value;
   return arguments;
+}
+
+// What add queue and add exchange have in common.
+void ConfigTool::AddCommonAttributes(ManagementRequest& request) const {
+  request.attributes["durable"] = options_.durable;
+  if (options_.replicate) request.attributes["replicate"] = *options_.replicate;
+  if (options_.alternate_exchange) {
+    request.attributes["alternate-exchange"] = *options_.alternate_exchange;
+  }
+  if (!options_.arguments.empty()) request.attributes["arguments"] = DeclareArguments();
 }
 
 int ConfigTool::AddQueue(const std::string& name) {
@@ -587,11 +295,9 @@ int ConfigTool::AddQueue(const std::string& name) {
   request.operation = "CREATE";
   request.type = "queue";
   request.name = name;
-  request.attributes["durable"] = options_.durable;
+  AddCommonAttributes(request);
   request.attributes["auto-delete"] = options_.auto_delete;
   request.attributes["exclusive"] = options_.exclusive;
-  if (options_.replicate) request.attributes["replicate"] = *options_.replicate;
-  if (!options_.arguments.empty()) request.attributes["arguments"] = DeclareArguments();
   if (auto rc = Send(request)) return *rc;
   return kExitOk;
 }
@@ -602,9 +308,7 @@ int ConfigTool::AddExchange(const std::string& type, const std::string& name) {
   request.type = "exchange";
   request.name = name;
   request.attributes["exchange-type"] = type;
-  request.attributes["durable"] = options_.durable;
-  if (options_.replicate) request.attributes["replicate"] = *options_.replicate;
-  if (!options_.arguments.empty()) request.attributes["arguments"] = DeclareArguments();
+  AddCommonAttributes(request);
   if (auto rc = Send(request)) return *rc;
   return kExitOk;
 }
@@ -746,12 +450,12 @@ int Main(int argc, char** argv) {
   std::string command;
   std::vector<std::string> args;
   if (options.help) {
-    std::cout << kUsage;
+    std::cout << UsageText();
     return kExitOk;
   }
   if (auto error = ParseCommand(options.positional, command, args)) return Usage(*error);
   if (command == "help") {
-    std::cout << kUsage;
+    std::cout << UsageText();
     return kExitOk;
   }
   if (auto error = CheckScopes(options, command)) return Usage(*error);

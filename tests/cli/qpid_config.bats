@@ -1,11 +1,16 @@
 #!/usr/bin/env bats
 # qpid-config: usage and connection errors without a broker, then the commands against a live
-# qpidd started on a free loopback port with a temporary data directory.
+# qpidd (tests/lib/broker.bash: a free loopback port, a temporary data directory, an empty
+# config file).
 #
-# The binaries default to the build tree; override with QPID_CONFIG=... and QPIDD=...
+# The binaries default to the build tree; override with QPID_CONFIG=..., QPID_SEND=...,
+# QPID_RECEIVE=... and QPIDD=...
+
+load '../lib/broker'
 
 QPID_CONFIG=${QPID_CONFIG:-$BATS_TEST_DIRNAME/../../src/tools/qpid-config}
-QPIDD=${QPIDD:-$BATS_TEST_DIRNAME/../../src/qpidd/qpidd}
+QPID_SEND=${QPID_SEND:-$BATS_TEST_DIRNAME/../../src/tools/qpid-send}
+QPID_RECEIVE=${QPID_RECEIVE:-$BATS_TEST_DIRNAME/../../src/tools/qpid-receive}
 PYTHON=/usr/bin/python3
 
 setup() {
@@ -15,12 +20,12 @@ setup() {
 }
 
 teardown() {
-  stop_pid "$BROKER_PID"
   stop_pid "$HELPER_PID"
+  stop_broker || true
   rm -rf "$WORK_DIR"
 }
 
-# Stops a process this test started, by PID: TERM, then KILL after 5 s.
+# Stops a helper process this test started, by PID: TERM, then KILL after 5 s.
 stop_pid() {
   local pid=$1
   [ -n "$pid" ] || return 0
@@ -32,28 +37,11 @@ stop_pid() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
-# Starts qpidd on a free port; sets BROKER (127.0.0.1:PORT) and PORT.
-start_broker() {
-  "$QPIDD" --port 0 --data-dir "$WORK_DIR/data" --log-to-stderr no \
-    >"$WORK_DIR/qpidd.out" 2>"$WORK_DIR/qpidd.err" &
-  BROKER_PID=$!
-  for _ in $(seq 100); do
-    PORT=$(head -n1 "$WORK_DIR/qpidd.out" 2>/dev/null)
-    if [ -n "$PORT" ]; then
-      BROKER=127.0.0.1:$PORT
-      return 0
-    fi
-    kill -0 "$BROKER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "qpidd did not start:" >&2
-  cat "$WORK_DIR/qpidd.err" >&2
-  return 1
-}
-
-# A loopback port nothing listens on (bound, then released).
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# Starts qpidd (start_broker of tests/lib/broker.bash); sets BROKER (127.0.0.1:PORT) and PORT.
+broker_up() {
+  start_broker "$@" || return 1
+  PORT=$BROKER_PORT
+  BROKER=127.0.0.1:$PORT
 }
 
 # Sends COUNT messages to ADDRESS with the Proton Python client.
@@ -74,6 +62,23 @@ qc() {
   "$QPID_CONFIG" -b "$BROKER" --timeout 10 "$@"
 }
 
+# qpid-send to this test's broker: ADDRESS, then qpid-send options.
+send() {
+  local address=$1
+  shift
+  "$QPID_SEND" -b "$BROKER" -a "$address" --timeout 10 "$@"
+}
+
+# Receives COUNT messages from ADDRESS and prints their bodies, one a line.
+receive() {
+  "$QPID_RECEIVE" -b "$BROKER" -a "$1" -m "$2" --timeout 5
+}
+
+# The queues row of QUEUE (the table line that starts with its name).
+queue_row() {
+  qc queues "$1" | grep -E "^$1 "
+}
+
 # --- help and usage errors (no broker needed) -------------------------------------------------
 
 @test "--help prints the usage and the exit codes" {
@@ -81,6 +86,13 @@ qc() {
   [ "$status" -eq 0 ]
   [[ "$output" == *"qpid-config [OPTIONS] add queue <name>"* ]]
   [[ "$output" == *"--replicate LEVEL"* ]]
+  [[ "$output" == *"--alternate-exchange NAME"* ]]
+  [[ "$output" == *"--lvq-key KEY"* ]]
+  [[ "$output" == *"--priorities N"* ]]
+  [[ "$output" == *"--fairshare N"* ]]
+  [[ "$output" == *"--flow-stop-count N"* ]]
+  # --limit-policy none sends no argument: the broker's default, reject, applies.
+  [[ "$output" == *"none    no qpid.policy_type is sent, so the"*"broker's default, reject, applies"* ]]
   [[ "$output" == *"Exit codes:"* ]]
   [[ "$output" == *"3  cannot connect"* ]]
 }
@@ -138,10 +150,73 @@ qc() {
   [[ "$output" == *"invalid value 'ten' for --max-queue-count"* ]]
 }
 
-@test "classic queue options that are not implemented yet are refused, not ignored" {
-  run "$QPID_CONFIG" add queue q --lvq-key k
+@test "a bad number for a queue option is a usage error naming the option and value" {
+  for option in --max-queue-size --max-queue-count --fairshare --flow-stop-count \
+    --flow-resume-count --flow-stop-size --flow-resume-size; do
+    run "$QPID_CONFIG" add queue q "$option" lots
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"invalid value 'lots' for $option: expected a whole number"* ]]
+    run "$QPID_CONFIG" add queue q "$option=-1"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"invalid value '-1' for $option"* ]]
+  done
+}
+
+@test "--priorities above 10 or not a number is a usage error naming the value" {
+  run "$QPID_CONFIG" add queue q --priorities 11
   [ "$status" -eq 2 ]
-  [[ "$output" == *"--lvq-key is not available yet"* ]]
+  [[ "$output" == *"invalid value '11' for --priorities: expected a number of priority levels from 0 to 10"* ]]
+  run "$QPID_CONFIG" add queue q --priorities high
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"invalid value 'high' for --priorities"* ]]
+}
+
+@test "an unknown --limit-policy is a usage error listing the policies" {
+  run "$QPID_CONFIG" add queue q --limit-policy drop
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"invalid value 'drop' for --limit-policy: expected none, reject, ring, ring-strict or flow-to-disk"* ]]
+}
+
+@test "an empty --lvq-key or --alternate-exchange is a usage error" {
+  run "$QPID_CONFIG" add queue q --lvq-key ""
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"invalid value '' for --lvq-key: expected a non-empty name"* ]]
+  run "$QPID_CONFIG" add queue q --alternate-exchange=
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"invalid value '' for --alternate-exchange: expected an exchange name"* ]]
+}
+
+@test "a declare argument set by two options is a usage error naming both" {
+  run "$QPID_CONFIG" add queue q --max-queue-count 5 --argument qpid.max_count=6
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"argument qpid.max_count is given twice: by --max-queue-count and by --argument"* ]]
+  run "$QPID_CONFIG" add queue q --lvq-key a --lvq-key b
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--lvq-key is given twice"* ]]
+}
+
+@test "queue options do not apply to add exchange or to listing" {
+  run "$QPID_CONFIG" add exchange direct x --max-queue-count 3
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--max-queue-count does not apply to 'add exchange'"* ]]
+  run "$QPID_CONFIG" queues --alternate-exchange x
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--alternate-exchange does not apply to 'queues'"* ]]
+}
+
+@test "classic options this broker does not have are refused, not ignored, saying why" {
+  run "$QPID_CONFIG" add queue q --file-size 24
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"option --file-size is not available yet in this version: this broker has no message store"* ]]
+  run "$QPID_CONFIG" add queue q --group-header g
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--group-header is not available yet"*"message groups"* ]]
+  run "$QPID_CONFIG" add queue q --order lvq
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--order is not available yet"*"--lvq-key"* ]]
+  run "$QPID_CONFIG" add exchange direct x --sequence
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--sequence is not available yet"* ]]
 }
 
 @test "an --argument without NAME=VALUE is a usage error" {
@@ -236,7 +311,7 @@ while True:
 # --- against a live broker --------------------------------------------------------------------
 
 @test "no command prints the classic summary" {
-  start_broker
+  broker_up
   run qc
   [ "$status" -eq 0 ]
   [[ "$output" == *"Total Exchanges: 4"* ]]
@@ -245,7 +320,7 @@ while True:
 }
 
 @test "add queue, then queues lists it; options may come before or after the command" {
-  start_broker
+  broker_up
   run "$QPID_CONFIG" --broker "$BROKER" add queue q1
   [ "$status" -eq 0 ]
   [ -z "$output" ]
@@ -259,41 +334,234 @@ while True:
 }
 
 @test "add queue with --replicate, --auto-delete, --exclusive and --argument" {
-  start_broker
+  broker_up
   run qc add queue rq --replicate all --auto-delete --exclusive --argument x-custom=7 \
     --argument note=hello
   [ "$status" -eq 0 ]
   run qc queues rq
   [ "$status" -eq 0 ]
   [[ "$output" =~ rq\ +\ +Y\ +Y\ +all ]]
-  [[ "$output" == *"note=hello"* ]]
-  [[ "$output" == *"x-custom=7"* ]]
+  [[ "$output" == *"auto-del excl --replicate=all --argument note=hello --argument x-custom=7"* ]]
+}
+
+@test "an --auto-delete queue goes with its last consumer" {
+  broker_up
+  qc add queue ad --auto-delete
+  run queue_row ad
+  [[ "$output" == *"auto-del"* ]]
+  # A consumer comes and goes (nothing arrives within 1 s): the queue goes with it.
+  run "$QPID_RECEIVE" -b "$BROKER" -a ad -m 1 --timeout 1
+  run qc queues
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"ad "* ]]
+}
+
+@test "an --exclusive queue refuses a second consumer" {
+  broker_up
+  qc add queue ex --exclusive
+  "$QPID_RECEIVE" -b "$BROKER" -a ex -f >"$WORK_DIR/first.out" 2>&1 3>&- &
+  HELPER_PID=$!
+  for _ in $(seq 50); do
+    queue_row ex | grep -qE ' 1 +0 +excl' && break
+    sleep 0.1
+  done
+  run queue_row ex
+  [[ "$output" =~ ex\ +Y\ +.*\ 1\ +0\ +excl ]]
+  run receive ex 1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"amqp:resource-locked"* ]]
 }
 
 @test "add queue with limits: a full queue rejects the publisher's message" {
-  start_broker
-  run qc add queue lim --max-queue-count 2 --limit-policy reject
+  broker_up
+  # Flow control off (by default it would stop at 80% of the count, 1 message, and hold the
+  # second publisher back rather than let it fill the queue).
+  run qc add queue lim --max-queue-count 2 --max-queue-size 100000 --limit-policy reject \
+    --flow-stop-count 0
   [ "$status" -eq 0 ]
   run qc queues lim
-  [[ "$output" == *"qpid.max_count=2"* ]]
+  [[ "$output" == *"--max-queue-size=100000 --max-queue-count=2 --limit-policy=reject --flow-stop-count=0"* ]]
   send_messages lim 2
-  run "${QPID_SEND:-$BATS_TEST_DIRNAME/../../src/tools/qpid-send}" -b "127.0.0.1:$PORT" -a lim --content-string third
+  run send lim --content-string third
   [ "$status" -eq 1 ]
   [[ "$output" == *"amqp:resource-limit-exceeded"* ]]
   [[ "$output" == *"queue 'lim' is full"* ]]
 }
 
-@test "a limit policy the broker does not have yet is refused with its reason" {
-  start_broker
-  run qc add queue ringq --max-queue-count 5 --limit-policy ring
+@test "--limit-policy ring keeps the newest messages" {
+  broker_up
+  run qc add queue ringq --max-queue-count 2 --limit-policy ring
+  [ "$status" -eq 0 ]
+  send_messages ringq 3
+  run queue_row ringq
+  [[ "$output" =~ ringq\ +2\  ]]
+  [[ "$output" == *"--max-queue-count=2 --limit-policy=ring"* ]]
+  run receive ringq 2
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "message 1" ]
+  [ "${lines[1]}" = "message 2" ]
+}
+
+@test "--limit-policy none sends no policy: the broker's default, reject, applies" {
+  broker_up
+  run qc add queue noneq --max-queue-count 1 --limit-policy none
+  [ "$status" -eq 0 ]
+  run queue_row noneq
+  [[ "$output" == *"--max-queue-count=1"* ]]
+  [[ "$output" != *"--limit-policy"* ]]
+  send_messages noneq 1
+  run send noneq --content-string second
   [ "$status" -eq 1 ]
-  [[ "$output" == *"'ring' is not available yet"* ]]
+  [[ "$output" == *"queue 'noneq' is full"* ]]
+}
+
+@test "--limit-policy ring-strict and flow-to-disk are passed on: the broker's refusal is shown" {
+  broker_up
+  run qc add queue strict --max-queue-count 5 --limit-policy ring-strict
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"qpid.policy_type 'ring_strict' is not supported"* ]]
+  run qc add queue disk --max-queue-count 5 --limit-policy flow-to-disk
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"'flow_to_disk' is not supported: this broker has no message store"* ]]
   run qc queues
-  [[ "$output" != *"ringq"* ]]
+  [[ "$output" != *"strict"* ]]
+  [[ "$output" != *"disk"* ]]
+}
+
+@test "--lvq-key: a newer value of the key replaces the older message" {
+  broker_up
+  run qc add queue prices --lvq-key symbol
+  [ "$status" -eq 0 ]
+  send prices -P symbol=ACME --content-string "ACME 10"
+  send prices -P symbol=XYZ --content-string "XYZ 5"
+  send prices -P symbol=ACME --content-string "ACME 11"
+  run queue_row prices
+  [[ "$output" =~ prices\ +2\  ]]
+  [[ "$output" == *"--lvq-key=symbol"* ]]
+  run receive prices 2
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "XYZ 5" ]
+  [ "${lines[1]}" = "ACME 11" ]
+}
+
+@test "--priorities and --fairshare: the higher level is delivered first" {
+  broker_up
+  run qc add queue jobs --priorities 10 --fairshare 2
+  [ "$status" -eq 0 ]
+  run queue_row jobs
+  [[ "$output" == *"--priorities=10 --fairshare=2"* ]]
+  send jobs --priority 1 --content-string low
+  send jobs --priority 9 --content-string high
+  run receive jobs 2
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "high" ]
+  [ "${lines[1]}" = "low" ]
+}
+
+@test "--fairshare without priority levels is refused by the broker naming the argument" {
+  broker_up
+  run qc add queue fair --fairshare 2
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"qpid.fairshare needs a priority queue"* ]]
+}
+
+@test "flow control options show in queues; the broker refuses them on a ring queue" {
+  broker_up
+  run qc add queue fq --max-queue-count 100 --flow-stop-count 80 --flow-resume-count 70 \
+    --flow-stop-size 8000 --flow-resume-size 7000
+  [ "$status" -eq 0 ]
+  run queue_row fq
+  [[ "$output" == *"--flow-stop-size=8000 --flow-resume-size=7000 --flow-stop-count=80 --flow-resume-count=70"* ]]
+  run qc add queue fring --max-queue-count 10 --limit-policy ring --flow-stop-count 5
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"qpid.flow_stop_count does not apply to a ring queue"* ]]
+  run qc add queue fback --flow-stop-count 5 --flow-resume-count 6
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"qpid.flow_resume_count 6 is above qpid.flow_stop_count 5"* ]]
+}
+
+@test "declare arguments with an option of their own are listed as that option" {
+  broker_up
+  run qc add queue viaarg --argument qpid.max_count=3 --argument qpid.policy_type=ring \
+    --argument qpid.auto_delete_timeout=0
+  [ "$status" -eq 0 ]
+  run queue_row viaarg
+  [[ "$output" == *"--max-queue-count=3 --limit-policy=ring --argument qpid.auto_delete_timeout=0"* ]]
+}
+
+@test "--alternate-exchange on a queue: messages left when it is deleted go there" {
+  broker_up
+  qc add exchange fanout dead
+  qc add queue dlq
+  qc bind dead dlq
+  run qc add queue work --alternate-exchange dead
+  [ "$status" -eq 0 ]
+  run queue_row work
+  [[ "$output" == *"--alternate-exchange=dead"* ]]
+  send_messages work 2
+  run qc del queue work --force
+  [ "$status" -eq 0 ]
+  run queue_row dlq
+  [[ "$output" =~ dlq\ +2\  ]]
+}
+
+@test "--alternate-exchange on an exchange: messages no binding matches go there" {
+  broker_up
+  qc add exchange fanout dead
+  qc add queue dlq
+  qc bind dead dlq
+  run qc add exchange direct main --alternate-exchange dead
+  [ "$status" -eq 0 ]
+  run qc exchanges main
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ direct\ +main\ .*--alternate-exchange=dead ]]
+  send main --subject nobody --content-string lost
+  run receive dlq 1
+  [ "$status" -eq 0 ]
+  [ "$output" = "lost" ]
+}
+
+@test "--alternate-exchange naming a missing exchange is refused with the broker's message" {
+  broker_up
+  run qc add queue q1 --alternate-exchange nope
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"alternate exchange 'nope' of queue 'q1' not found"* ]]
+  run qc add exchange topic t1 --alternate-exchange nope
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"alternate exchange 'nope' of exchange 't1' not found"* ]]
+  run qc list
+  [[ "$output" != *"q1"* ]]
+  [[ "$output" != *"t1"* ]]
+}
+
+@test "an --alternate-exchange that disagrees with --argument alternate-exchange is refused" {
+  broker_up
+  qc add exchange fanout dead
+  qc add exchange fanout other
+  run qc add queue q1 --alternate-exchange dead --argument alternate-exchange=other
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"attribute 'alternate-exchange' is 'dead' but argument alternate-exchange is"*"other"* ]]
+}
+
+@test "an exchange in use as an alternate cannot be deleted: the refusal names the user" {
+  broker_up
+  qc add exchange fanout dead
+  qc add queue work --alternate-exchange dead
+  run qc del exchange dead
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"exchange 'dead' is the alternate exchange of queue 'work'"* ]]
+  qc del queue work
+  qc add exchange topic main --alternate-exchange dead
+  run qc del exchange dead
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"exchange 'dead' is the alternate exchange of exchange 'main'"* ]]
+  qc del exchange main
+  run qc del exchange dead
+  [ "$status" -eq 0 ]
 }
 
 @test "adding an existing queue exits 1 with the broker's reason" {
-  start_broker
+  broker_up
   qc add queue q1
   run qc add queue q1
   [ "$status" -eq 1 ]
@@ -301,7 +569,7 @@ while True:
 }
 
 @test "del queue removes it; deleting a missing queue exits 1 naming it" {
-  start_broker
+  broker_up
   qc add queue q1
   run qc del queue q1
   [ "$status" -eq 0 ]
@@ -313,7 +581,7 @@ while True:
 }
 
 @test "statistics show in queues after messages are sent" {
-  start_broker
+  broker_up
   qc add queue stats
   send_messages stats 3
   run qc queues stats
@@ -323,7 +591,7 @@ while True:
 }
 
 @test "del queue keeps a queue with messages unless forced" {
-  start_broker
+  broker_up
   qc add queue full
   send_messages full 2
   run qc del queue full
@@ -336,7 +604,7 @@ while True:
 }
 
 @test "add and del exchange; exchanges lists type and name" {
-  start_broker
+  broker_up
   run qc add exchange topic news --durable
   [ "$status" -eq 0 ]
   run qc add exchange fanout spread
@@ -344,7 +612,7 @@ while True:
   run qc exchanges
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" == type*exchange*dur* ]]
-  [[ "$output" =~ topic\ +news\ +Y ]]
+  [[ "$output" =~ topic\ +news\ +Y\ .*--durable ]]
   [[ "$output" =~ fanout\ +spread ]]
   [[ "$output" =~ direct\ +amq.direct ]]
   run qc del exchange news
@@ -354,7 +622,7 @@ while True:
 }
 
 @test "exchange errors: unknown type, duplicate, missing, built in" {
-  start_broker
+  broker_up
   run qc add exchange xml x1
   [ "$status" -eq 1 ]
   [[ "$output" == *"xml"* ]]
@@ -371,7 +639,7 @@ while True:
 }
 
 @test "bind and unbind, shown by queues -r and exchanges -r" {
-  start_broker
+  broker_up
   qc add queue q1
   qc add exchange topic news
   run qc bind news q1 "sport.#"
@@ -393,7 +661,7 @@ while True:
 }
 
 @test "a headers binding takes any|all and NAME=VALUE matches" {
-  start_broker
+  broker_up
   qc add queue reds
   run qc bind amq.match reds all color=red size=3
   [ "$status" -eq 0 ]
@@ -409,7 +677,7 @@ while True:
 }
 
 @test "binding to a missing queue or exchange exits 1 naming it" {
-  start_broker
+  broker_up
   qc add queue q1
   run qc bind amq.direct nosuchqueue key
   [ "$status" -eq 1 ]
@@ -420,7 +688,7 @@ while True:
 }
 
 @test "list shows the broker, exchanges, queues and bindings" {
-  start_broker
+  broker_up
   qc add queue q1
   qc bind amq.direct q1 k
   run qc list
@@ -433,7 +701,7 @@ while True:
 }
 
 @test "-b accepts the classic URL forms and tries each address in turn" {
-  start_broker
+  broker_up
   run "$QPID_CONFIG" -b "amqp:tcp:127.0.0.1:$PORT" add queue u1
   [ "$status" -eq 0 ]
   run "$QPID_CONFIG" -b "guest/guest@127.0.0.1:$PORT" queues
@@ -448,7 +716,7 @@ while True:
 }
 
 @test "--ha-admin connects as an admin tool" {
-  start_broker
+  broker_up
   run qc --ha-admin add queue adminq
   [ "$status" -eq 0 ]
   run qc --ha-admin queues

@@ -1,6 +1,8 @@
 #include "management/management_agent.h"
 
+#include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,8 +54,10 @@ class ManagementAgentTest : public ::testing::Test {
     return m;
   }
 
-  Answer Send(const proton::message& request) {
-    proton::message reply = agent_.Handle(request, requester_);
+  Answer Send(const proton::message& request) { return SendTo(agent_, request); }
+
+  Answer SendTo(ManagementAgent& agent, const proton::message& request) {
+    proton::message reply = agent.Handle(request, requester_);
     Answer a;
     EXPECT_TRUE(reply.properties().exists("statusCode"));
     EXPECT_TRUE(reply.properties().exists("statusDescription"));
@@ -90,8 +94,13 @@ class ManagementAgentTest : public ::testing::Test {
     return out;
   }
 
-  void Enqueue(const std::string& queue, const std::string& text) {
+  // With `property`, the message carries the application property key=value; with `ttl`, a ttl.
+  void Enqueue(const std::string& queue, const std::string& text,
+               const std::pair<std::string, std::string>& property = {},
+               std::chrono::milliseconds ttl = std::chrono::milliseconds(0)) {
     proton::message m(text);
+    if (!property.first.empty()) m.properties().put(property.first, property.second);
+    if (ttl.count() > 0) m.ttl(proton::duration(ttl.count()));
     std::vector<char> bytes;
     m.encode(bytes);
     auto decoded = broker::Message::Decode(std::string(bytes.begin(), bytes.end()));
@@ -99,9 +108,28 @@ class ManagementAgentTest : public ::testing::Test {
     ASSERT_TRUE(broker_.FindQueue(queue)->Enqueue(decoded.value(), nullptr).ok());
   }
 
+  static AttributeMap Arguments(const AttributeMap& arguments) {
+    return {{"arguments", AttributeMapToProton(arguments)}};
+  }
+
+  static std::string String(const Answer& a, const std::string& attribute) {
+    return proton::get<std::string>(a.body.at(attribute));
+  }
+
+  static uint64_t Ulong(const Answer& a, const std::string& attribute) {
+    return proton::get<uint64_t>(a.body.at(attribute));
+  }
+
   broker::Broker broker_;
   ManagementAgent agent_;
   broker::ConnectionInfo requester_;
+};
+
+// A consumer that never needs waking: the tests acquire directly.
+class IdleListener : public broker::QueueListener {
+ public:
+  void OnMessagesAvailable() override {}
+  void OnQueueDeleted() override {}
 };
 
 // --- queues ---------------------------------------------------------------------------------
@@ -217,6 +245,180 @@ TEST_F(ManagementAgentTest, UpdateIsNotImplemented) {
   EXPECT_THAT(a.description, HasSubstr("queue"));
 }
 
+// --- queue policies, ordering and alternate exchanges -----------------------------------------
+
+TEST_F(ManagementAgentTest, ReadQueueReportsTheSettingsInEffectWithTheBrokerDefault) {
+  broker::Broker broker(broker::BrokerConfig{.id = "b", .default_queue_limit = 4096});
+  ManagementAgent agent(broker);
+  ASSERT_EQ(SendTo(agent, Request("CREATE", "queue", "plain")).code, 201);
+  Answer a = SendTo(agent, Request("READ", "queue", "plain"));
+  ASSERT_EQ(a.code, 200) << a.description;
+  EXPECT_EQ(String(a, "limit-policy"), "reject");
+  EXPECT_EQ(Ulong(a, "maxCount"), 0u);
+  EXPECT_EQ(Ulong(a, "maxSize"), 4096u);  // the broker's --default-queue-limit
+  EXPECT_EQ(proton::get<uint32_t>(a.body.at("priorities")), 0u);
+  EXPECT_EQ(a.body.at("lvqKey").type(), proton::NULL_TYPE);
+  EXPECT_EQ(a.body.at("alternate-exchange").type(), proton::NULL_TYPE);
+  EXPECT_FALSE(proton::get<bool>(a.body.at("flowStopped")));
+  for (const char* counter :
+       {"discardsRing", "discardsLvq", "discardsTtl", "discardsSubscriber", "reroutes"}) {
+    EXPECT_EQ(Ulong(a, counter), 0u) << counter;
+  }
+}
+
+TEST_F(ManagementAgentTest, ReadQueueReportsItsDeclaredLimitsAndPolicy) {
+  ASSERT_EQ(Send("CREATE", "queue", "ring",
+                 Arguments({{"qpid.max_count", int64_t{2}},
+                            {"qpid.max_size", int64_t{100000}},
+                            {"qpid.policy_type", std::string("ring")}}))
+                .code,
+            201);
+  for (const char* text : {"one", "two", "three"}) Enqueue("ring", text);
+  Answer a = Send("READ", "queue", "ring");
+  ASSERT_EQ(a.code, 200) << a.description;
+  EXPECT_EQ(String(a, "limit-policy"), "ring");
+  EXPECT_EQ(Ulong(a, "maxCount"), 2u);
+  EXPECT_EQ(Ulong(a, "maxSize"), 100000u);
+  EXPECT_EQ(Ulong(a, "msgDepth"), 2u);
+  EXPECT_EQ(Ulong(a, "discardsRing"), 1u);
+}
+
+TEST_F(ManagementAgentTest, ReadQueueReportsLastValueKeyAndReplacements) {
+  ASSERT_EQ(Send("CREATE", "queue", "prices",
+                 Arguments({{"qpid.last_value_queue_key", std::string("symbol")}}))
+                .code,
+            201);
+  Enqueue("prices", "10", {"symbol", "ACME"});
+  Enqueue("prices", "11", {"symbol", "ACME"});
+  Answer a = Send("READ", "queue", "prices");
+  ASSERT_EQ(a.code, 200) << a.description;
+  EXPECT_EQ(String(a, "lvqKey"), "symbol");
+  EXPECT_EQ(Ulong(a, "msgDepth"), 1u);
+  EXPECT_EQ(Ulong(a, "discardsLvq"), 1u);
+}
+
+TEST_F(ManagementAgentTest, ReadQueueReportsPriorityLevels) {
+  ASSERT_EQ(Send("CREATE", "queue", "jobs",
+                 Arguments({{"qpid.priorities", int64_t{3}}, {"qpid.fairshare", int64_t{2}}}))
+                .code,
+            201);
+  Answer a = Send("READ", "queue", "jobs");
+  ASSERT_EQ(a.code, 200) << a.description;
+  EXPECT_EQ(proton::get<uint32_t>(a.body.at("priorities")), 3u);
+}
+
+TEST_F(ManagementAgentTest, ReadQueueReportsFlowStopped) {
+  ASSERT_EQ(Send("CREATE", "queue", "slow",
+                 Arguments({{"qpid.max_count", int64_t{10}},
+                            {"qpid.flow_stop_count", int64_t{2}},
+                            {"qpid.flow_resume_count", int64_t{1}}}))
+                .code,
+            201);
+  Enqueue("slow", "one");
+  EXPECT_FALSE(proton::get<bool>(Send("READ", "queue", "slow").body.at("flowStopped")));
+  Enqueue("slow", "two");
+  EXPECT_TRUE(proton::get<bool>(Send("READ", "queue", "slow").body.at("flowStopped")));
+}
+
+TEST_F(ManagementAgentTest, CreateQueueWithAlternateExchangeSetsTheArgument) {
+  ASSERT_EQ(Send("CREATE", "exchange", "dead", {{"exchange-type", std::string("fanout")}}).code,
+            201);
+  Answer a = Send("CREATE", "queue", "work", {{"alternate-exchange", std::string("dead")}});
+  ASSERT_EQ(a.code, 201) << a.description;
+  EXPECT_EQ(String(a, "alternate-exchange"), "dead");
+  const broker::QueueSettings& settings = broker_.FindQueue("work")->settings();
+  EXPECT_EQ(settings.alternate_exchange, "dead");
+  EXPECT_EQ(std::get<std::string>(settings.arguments.at("alternate-exchange")), "dead");
+  EXPECT_EQ(String(Send("READ", "queue", "work"), "alternate-exchange"), "dead");
+}
+
+TEST_F(ManagementAgentTest, AlternateExchangeAttributeAndArgumentMayAgree) {
+  ASSERT_EQ(Send("CREATE", "exchange", "dead", {{"exchange-type", std::string("fanout")}}).code,
+            201);
+  AttributeMap body = Arguments({{"alternate-exchange", std::string("dead")}});
+  body["alternate-exchange"] = std::string("dead");
+  Answer a = Send("CREATE", "queue", "work", body);
+  EXPECT_EQ(a.code, 201) << a.description;
+}
+
+TEST_F(ManagementAgentTest, ConflictingAlternateExchangeAttributeAndArgumentIsBadRequest) {
+  for (const char* name : {"dead", "other"}) {
+    ASSERT_EQ(Send("CREATE", "exchange", name, {{"exchange-type", std::string("fanout")}}).code,
+              201);
+  }
+  AttributeMap body = Arguments({{"alternate-exchange", std::string("other")}});
+  body["alternate-exchange"] = std::string("dead");
+  Answer a = Send("CREATE", "queue", "work", body);
+  EXPECT_EQ(a.code, 400);
+  EXPECT_THAT(a.description, HasSubstr("attribute 'alternate-exchange' is 'dead'"));
+  EXPECT_THAT(a.description, HasSubstr("argument alternate-exchange is"));
+  EXPECT_THAT(a.description, HasSubstr("other"));
+  EXPECT_EQ(broker_.FindQueue("work"), nullptr);
+}
+
+TEST_F(ManagementAgentTest, AlternateExchangeThatIsNotANameIsBadRequest) {
+  Answer a = Send("CREATE", "queue", "work", {{"alternate-exchange", int64_t{5}}});
+  EXPECT_EQ(a.code, 400);
+  EXPECT_THAT(a.description, HasSubstr("'alternate-exchange' must be a string"));
+  a = Send("CREATE", "queue", "work", {{"alternate-exchange", std::string()}});
+  EXPECT_EQ(a.code, 400);
+  EXPECT_THAT(a.description, HasSubstr("for alternate-exchange"));
+  EXPECT_EQ(broker_.FindQueue("work"), nullptr);
+}
+
+TEST_F(ManagementAgentTest, MissingAlternateExchangeIsNotFoundNamingIt) {
+  Answer a = Send("CREATE", "queue", "work", {{"alternate-exchange", std::string("nope")}});
+  EXPECT_EQ(a.code, 404);
+  EXPECT_THAT(a.description, HasSubstr("alternate exchange 'nope'"));
+  EXPECT_EQ(broker_.FindQueue("work"), nullptr);
+  a = Send("CREATE", "exchange", "ex1",
+           {{"exchange-type", std::string("direct")}, {"alternate-exchange", std::string("nope")}});
+  EXPECT_EQ(a.code, 404);
+  EXPECT_THAT(a.description, HasSubstr("alternate exchange 'nope'"));
+}
+
+TEST_F(ManagementAgentTest, ReadQueueCountsRejectedExpiredAndRerouted) {
+  ASSERT_EQ(Send("CREATE", "exchange", "dead", {{"exchange-type", std::string("fanout")}}).code,
+            201);
+  ASSERT_EQ(Send("CREATE", "queue", "work", {{"alternate-exchange", std::string("dead")}}).code,
+            201);
+  broker::QueuePtr queue = broker_.FindQueue("work");
+  Enqueue("work", "short-lived", {}, std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(queue->PurgeExpired(), 1u);
+  Enqueue("work", "refused");
+  auto listener = std::make_shared<IdleListener>();
+  auto acquired = queue->Acquire(listener);
+  ASSERT_TRUE(acquired.has_value());
+  queue->Reject(acquired->position);
+  Answer a = Send("READ", "queue", "work");
+  ASSERT_EQ(a.code, 200) << a.description;
+  EXPECT_EQ(Ulong(a, "discardsTtl"), 1u);
+  EXPECT_EQ(Ulong(a, "discardsSubscriber"), 1u);
+  EXPECT_EQ(Ulong(a, "reroutes"), 2u);
+  EXPECT_EQ(Ulong(a, "msgDepth"), 0u);
+}
+
+TEST_F(ManagementAgentTest, QueueAttributesListedAreTheAttributesReported) {
+  ASSERT_EQ(Send("CREATE", "queue", "q1").code, 201);
+  proton::message m = Request("GET-ATTRIBUTES", std::string(kManagementNodeType));
+  m.properties().put("entityType", "queue");
+  Answer attrs = Send(m);
+  ASSERT_EQ(attrs.code, 200) << attrs.description;
+  std::set<std::string> listed;
+  for (const auto& v : proton::get<std::vector<proton::value>>(attrs.body.at("queue"))) {
+    listed.insert(proton::get<std::string>(v));
+  }
+  std::set<std::string> reported;
+  for (const auto& [name, value] : Send("READ", "queue", "q1").body) reported.insert(name);
+  EXPECT_EQ(listed, reported);
+  for (const char* name : {"alternate-exchange", "limit-policy", "maxCount", "maxSize", "lvqKey",
+                           "priorities", "flowStopped", "discardsRing", "discardsLvq",
+                           "discardsTtl", "discardsSubscriber", "reroutes"}) {
+    EXPECT_TRUE(listed.count(name)) << name;
+  }
+}
+
 // --- exchanges ------------------------------------------------------------------------------
 
 TEST_F(ManagementAgentTest, CreateReadDeleteExchange) {
@@ -253,6 +455,60 @@ TEST_F(ManagementAgentTest, BuiltinExchangeCannotBeDeleted) {
   Answer read = Send("READ", "exchange", "amq.direct");
   ASSERT_EQ(read.code, 200);
   EXPECT_TRUE(proton::get<bool>(read.body.at("builtin")));
+}
+
+TEST_F(ManagementAgentTest, CreateExchangeWithAlternateExchange) {
+  ASSERT_EQ(Send("CREATE", "exchange", "dead", {{"exchange-type", std::string("fanout")}}).code,
+            201);
+  Answer a = Send("CREATE", "exchange", "main",
+                  {{"exchange-type", std::string("direct")},
+                   {"alternate-exchange", std::string("dead")}});
+  ASSERT_EQ(a.code, 201) << a.description;
+  EXPECT_EQ(String(a, "alternate-exchange"), "dead");
+  EXPECT_EQ(broker_.FindExchange("main")->settings().alternate_exchange, "dead");
+  EXPECT_EQ(String(Send("READ", "exchange", "main"), "alternate-exchange"), "dead");
+  EXPECT_EQ(Send("READ", "exchange", "dead").body.at("alternate-exchange").type(),
+            proton::NULL_TYPE);
+}
+
+TEST_F(ManagementAgentTest, ExchangeInUseAsAlternateCannotBeDeletedNamingTheUser) {
+  ASSERT_EQ(Send("CREATE", "exchange", "dead", {{"exchange-type", std::string("fanout")}}).code,
+            201);
+  ASSERT_EQ(Send("CREATE", "queue", "work", {{"alternate-exchange", std::string("dead")}}).code,
+            201);
+  Answer a = Send("DELETE", "exchange", "dead");
+  EXPECT_EQ(a.code, 409);
+  EXPECT_THAT(a.description, HasSubstr("queue 'work'"));
+  EXPECT_NE(broker_.FindExchange("dead"), nullptr);
+
+  ASSERT_EQ(Send("DELETE", "queue", "work").code, 204);
+  ASSERT_EQ(Send("CREATE", "exchange", "main",
+                 {{"exchange-type", std::string("topic")},
+                  {"alternate-exchange", std::string("dead")}})
+                .code,
+            201);
+  a = Send("DELETE", "exchange", "dead");
+  EXPECT_EQ(a.code, 409);
+  EXPECT_THAT(a.description, HasSubstr("exchange 'main'"));
+  ASSERT_EQ(Send("DELETE", "exchange", "main").code, 204);
+  EXPECT_EQ(Send("DELETE", "exchange", "dead").code, 204);
+}
+
+TEST_F(ManagementAgentTest, ExchangeAttributesListedAreTheAttributesReported) {
+  proton::message m = Request("GET-ATTRIBUTES", std::string(kManagementNodeType));
+  m.properties().put("entityType", "exchange");
+  Answer attrs = Send(m);
+  ASSERT_EQ(attrs.code, 200) << attrs.description;
+  std::set<std::string> listed;
+  for (const auto& v : proton::get<std::vector<proton::value>>(attrs.body.at("exchange"))) {
+    listed.insert(proton::get<std::string>(v));
+  }
+  std::set<std::string> reported;
+  for (const auto& [name, value] : Send("READ", "exchange", "amq.direct").body) {
+    reported.insert(name);
+  }
+  EXPECT_EQ(listed, reported);
+  EXPECT_TRUE(listed.count("alternate-exchange"));
 }
 
 // --- bindings -------------------------------------------------------------------------------
