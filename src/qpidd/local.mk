@@ -6,6 +6,6 @@ src_qpidd_libqpiddmain_a_SOURCES = \
 
 sbin_PROGRAMS += src/qpidd/qpidd
 src_qpidd_qpidd_SOURCES = src/qpidd/main.cc
-src_qpidd_qpidd_LDADD = src/qpidd/libqpiddmain.a src/net/libnet.a src/amqp/libamqp.a src/management/libmanagement.a \
+src_qpidd_qpidd_LDADD = src/ha/libha.a src/qpidd/libqpiddmain.a src/net/libnet.a src/amqp/libamqp.a src/management/libmanagement.a \
 	src/broker/libbroker.a src/common/libcommon.a \
 	$(PROTON_CPP_LIBS) $(LIBQB_LIBS) $(BOOST_PROGRAM_OPTIONS_LIBS) $(PTHREAD_LIBS)

@@ -17,6 +17,7 @@
 #include "amqp/connection.h"
 #include "broker/broker.h"
 #include "common/log.h"
+#include "ha/ha_options.h"
 #include "management/management_agent.h"
 #include "net/server.h"
 #include "qpidd/broker_options.h"
@@ -133,7 +134,11 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
 }  // namespace
 
 int Main(int argc, char** argv) {
-  auto parsed = ParseBrokerOptions(argc, argv);
+  // The HA module adds its options to the broker's; the broker core knows nothing of them.
+  ha::HaOptions ha_options;
+  BrokerOptionsParser parser;
+  parser.AddGroup(ha_options);
+  auto parsed = parser.Parse(argc, argv);
   if (!parsed.ok()) {
     std::cerr << "qpidd: " << parsed.status().message() << std::endl;
     return kExitFailure;
@@ -165,6 +170,10 @@ int Main(int argc, char** argv) {
     std::cerr << "qpidd: --auth yes is not available yet: this broker has no authentication "
                  "(Cyrus SASL support is still to come); start it with --auth no"
               << std::endl;
+    return kExitFailure;
+  }
+  if (Status s = ha::CheckHaAvailable(ha_options.settings()); !s.ok()) {
+    std::cerr << "qpidd: " << s.message() << std::endl;
     return kExitFailure;
   }
 

@@ -389,3 +389,96 @@ start_daemon() {
   broker_alive
   port_open "$BROKER_PORT"
 }
+
+# HA options. Replication is not built yet, so no HA option may be accepted and then ignored.
+
+@test "--help lists the HA options with their defaults" {
+  qpidd_run --help
+  echo "$output"
+  [ "$status" -eq 0 ]
+  grep -qF "HA options" <<<"$output"
+  local opt
+  for opt in '--ha-cluster yes|no (=no)' '--ha-brokers-url URL' '--ha-brokers URL' \
+             '--ha-public-url URL' '--ha-public-brokers URL' '--ha-replicate LEVEL (=none)' \
+             '--ha-username USER' '--ha-password PASSWORD' '--ha-mechanism MECHANISM' \
+             '--ha-backup-timeout SECONDS (=10)' '--ha-flow-messages N (=1000)' \
+             '--ha-flow-bytes BYTES (=0)' '--link-maintenance-interval SECONDS (=2)' \
+             '--link-heartbeat-interval SECONDS (=120)'; do
+    grep -qF -- "$opt" <<<"$output" || { echo "--help does not list '$opt'"; return 1; }
+  done
+}
+
+@test "--ha-cluster yes without --ha-brokers-url is refused saying so" {
+  local port
+  port="$(free_port)"
+  qpidd_run --ha-cluster yes --port "$port" --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" \
+    --config "$CONF"
+  assert_refused_naming "--ha-cluster yes needs --ha-brokers-url"
+  [ "$status" -eq 1 ]
+  ! port_open "$port"
+  printf 'ha-cluster = yes\n' >"$BATS_TEST_TMPDIR/ha.conf"
+  qpidd_run --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$BATS_TEST_TMPDIR/ha.conf"
+  assert_refused_naming "--ha-cluster yes needs --ha-brokers-url"
+}
+
+@test "--ha-cluster yes with a URL is refused: replication is not available yet" {
+  local port
+  port="$(free_port)"
+  qpidd_run --ha-cluster yes --ha-brokers-url "127.0.0.1:$port,127.0.0.1:5" --port "$port" \
+    --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming \
+    "ha-cluster=yes: the HA module's replication is not available yet in this version"
+  [ "$status" -eq 1 ]
+  ! port_open "$port"
+  [ ! -e "$BATS_TEST_TMPDIR/d/lock" ]
+}
+
+@test "HA options and their aliases are read from qpidd.conf" {
+  printf 'ha-cluster = yes\nha-brokers = node1,node2\nha-public-brokers = vip\nha-replicate = all\n' \
+    >"$BATS_TEST_TMPDIR/ha.conf"
+  qpidd_run --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$BATS_TEST_TMPDIR/ha.conf"
+  # Every value was accepted: the broker got as far as the HA module's availability.
+  assert_refused_naming "not available yet"
+}
+
+@test "an alias given with its main name is refused naming both" {
+  qpidd_run --ha-cluster yes --ha-brokers node1 --ha-brokers-url node2 --port 0 --interface 127.0.0.1 \
+    --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming --ha-brokers-url "--ha-brokers and"
+  printf 'ha-public-url = vip1\n' >"$BATS_TEST_TMPDIR/ha.conf"
+  qpidd_run --ha-cluster yes --ha-brokers node1 --ha-public-brokers vip2 --port 0 --interface 127.0.0.1 \
+    --data-dir "$BATS_TEST_TMPDIR/d" --config "$BATS_TEST_TMPDIR/ha.conf"
+  assert_refused_naming --ha-public-url --ha-public-brokers
+}
+
+@test "a bad HA duration is refused naming the option and the value" {
+  qpidd_run --ha-cluster yes --ha-brokers-url node1 --link-heartbeat-interval 5m --port 0 --interface 127.0.0.1 \
+    --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming --link-heartbeat-interval "'5m'"
+  qpidd_run --ha-cluster yes --ha-brokers-url node1 --ha-backup-timeout -1 --port 0 --interface 127.0.0.1 \
+    --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming --ha-backup-timeout "'-1'"
+  qpidd_run --ha-cluster yes --ha-brokers-url node1 --link-maintenance-interval 0 --port 0 --interface 127.0.0.1 \
+    --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming --link-maintenance-interval "'0'"
+}
+
+@test "an HA option without --ha-cluster yes is refused naming it" {
+  local opt
+  for opt in "--ha-replicate all" "--ha-brokers-url node1" "--link-heartbeat-interval 5"; do
+    # shellcheck disable=SC2086 # the option and its value are two words
+    qpidd_run $opt --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+    assert_refused_naming "${opt% *}" "needs --ha-cluster yes"
+  done
+  qpidd_run --ha-cluster no --ha-flow-messages 10 --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" \
+    --config "$CONF"
+  assert_refused_naming --ha-flow-messages "needs --ha-cluster yes"
+  printf 'ha-username = ha\n' >"$BATS_TEST_TMPDIR/ha.conf"
+  qpidd_run --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$BATS_TEST_TMPDIR/ha.conf"
+  assert_refused_naming --ha-username "needs --ha-cluster yes"
+}
+
+@test "--ha-cluster no alone is accepted: the broker starts" {
+  start_broker --ha-cluster no
+  broker_alive
+}
