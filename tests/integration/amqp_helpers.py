@@ -237,3 +237,34 @@ def socket_closed_by_peer(sock, timeout):
             return True, received
         received += data
     return False, received
+
+
+# -- management requests --------------------------------------------------------------------------
+
+class ManagementRequests:
+    """Requests to the broker's $management node: `snd` sends to it, `replies` is a dynamic
+    receiver the replies come back on."""
+
+    def __init__(self, conn, snd, replies):
+        self.conn, self.snd, self.replies = conn, snd, replies
+        self.reply_to = replies.link.remote_source.address
+        self.n = 0
+
+    def request(self, operation, type=None, name=None, body=None, **props):
+        """Returns (statusCode, statusDescription, body) of the reply."""
+        self.n += 1
+        ap = {"operation": operation}
+        if type is not None:
+            ap["type"] = type
+        if name is not None:
+            ap["name"] = name
+        ap.update(props)
+        cid = "req-%d" % self.n
+        self.snd.send(Message(body=body if body is not None else {}, reply_to=self.reply_to,
+                              correlation_id=cid, properties=ap))
+        resp = self.replies.receive(timeout=TIMEOUT)
+        self.replies.accept()
+        assert resp.correlation_id == cid, "reply correlation-id %r for %r" % (resp.correlation_id, cid)
+        status = resp.properties.get("statusCode")
+        assert status is not None, "reply without statusCode: %r" % resp.properties
+        return int(status), resp.properties.get("statusDescription"), resp.body

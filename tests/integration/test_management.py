@@ -12,7 +12,7 @@ import pytest
 from proton import Message
 from proton.utils import LinkDetached
 
-from amqp_helpers import (TIMEOUT, bodies, connect, consume_all, direct_filter, drain,
+from amqp_helpers import (TIMEOUT, ManagementRequests, bodies, connect, consume_all, direct_filter, drain,
                           expect_not_found, send, topic_filter, unique)
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "doc", "management.md")
@@ -39,30 +39,7 @@ def mgmt(broker):
     conn.close()
 
 
-class Mgmt:
-    def __init__(self, conn, snd, replies):
-        self.conn, self.snd, self.replies = conn, snd, replies
-        self.reply_to = replies.link.remote_source.address
-        self.n = 0
-
-    def request(self, operation, type=None, name=None, body=None, **props):
-        self.n += 1
-        ap = {"operation": operation}
-        if type is not None:
-            ap["type"] = type
-        if name is not None:
-            ap["name"] = name
-        ap.update(props)
-        cid = "req-%d" % self.n
-        self.snd.send(Message(body=body if body is not None else {}, reply_to=self.reply_to,
-                              correlation_id=cid, properties=ap))
-        resp = self.replies.receive(timeout=TIMEOUT)
-        self.replies.accept()
-        assert resp.correlation_id == cid, "reply correlation-id %r for %r" % (resp.correlation_id, cid)
-        status = resp.properties.get("statusCode")
-        assert status is not None, "reply without statusCode: %r" % resp.properties
-        return int(status), resp.properties.get("statusDescription"), resp.body
-
+class Mgmt(ManagementRequests):
     def names(self, kind):
         status, desc, body = self.request("QUERY", entityType=_type(kind), type="org.amqp.management",
                                           name="self", body={"attributeNames": []})

@@ -13,7 +13,7 @@ from proton import Delivery, Message
 from proton.reactor import Copy
 from proton.utils import LinkDetached
 
-from amqp_helpers import (TIMEOUT, bodies, connect, consume_all, drain, pump, receive_n, send,
+from amqp_helpers import (TIMEOUT, ManagementRequests, bodies, connect, consume_all, drain, pump, receive_n, send,
                           unique, wait_for)
 
 ACCEPTED, REJECTED = Delivery.ACCEPTED, Delivery.REJECTED
@@ -22,32 +22,14 @@ LIMIT_EXCEEDED = "amqp:resource-limit-exceeded"
 
 # -- management (as test_management.py's Mgmt, with helpers for the entities these tests need) --------
 
-class Mgmt:
+class Mgmt(ManagementRequests):
     def __init__(self, broker):
-        self.conn = connect(broker)
-        self.snd = self.conn.create_sender("$management")
-        self.replies = self.conn.create_receiver(None, dynamic=True)
-        self.reply_to = self.replies.link.remote_source.address
-        self.n = 0
+        conn = connect(broker)
+        super().__init__(conn, conn.create_sender("$management"),
+                         conn.create_receiver(None, dynamic=True))
 
     def close(self):
         self.conn.close()
-
-    def request(self, operation, type=None, name=None, body=None, **props):
-        self.n += 1
-        ap = {"operation": operation}
-        if type is not None:
-            ap["type"] = type
-        if name is not None:
-            ap["name"] = name
-        ap.update(props)
-        cid = "req-%d" % self.n
-        self.snd.send(Message(body=body if body is not None else {}, reply_to=self.reply_to,
-                              correlation_id=cid, properties=ap))
-        resp = self.replies.receive(timeout=TIMEOUT)
-        self.replies.accept()
-        assert resp.correlation_id == cid
-        return int(resp.properties["statusCode"]), resp.properties.get("statusDescription"), resp.body
 
     def queue(self, name=None, arguments=None, **attributes):
         """Creates a queue (attributes use '_' for '-': auto_delete=True); returns its name."""
