@@ -16,22 +16,8 @@ ExchangePtr Make(std::string name, ExchangeSettings settings, bool builtin) {
 }  // namespace
 
 Status ApplyExchangeArguments(ExchangeSettings& settings) {
-  const Arguments& arguments = settings.arguments;
-  if (auto it = arguments.find("qpid.replicate"); it != arguments.end()) {
-    const auto* text = std::get_if<std::string>(&it->second);
-    auto level = ParseReplicationLevel(text ? *text : ToString(it->second));
-    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
-    settings.replicate = level.value();
-  }
-  if (auto it = arguments.find("alternate-exchange"); it != arguments.end()) {
-    const auto* text = std::get_if<std::string>(&it->second);
-    if (text == nullptr || text->empty()) {
-      return Status::InvalidArgument("invalid value " + ToString(it->second) +
-                                     " for alternate-exchange: expected an exchange name");
-    }
-    settings.alternate_exchange = *text;
-  }
-  return Status::Ok();
+  if (Status s = ReadReplicateArgument(settings.arguments, settings.replicate); !s.ok()) return s;
+  return ReadAlternateExchangeArgument(settings.arguments, settings.alternate_exchange);
 }
 
 Result<ExchangePtr> MakeExchange(std::string_view type, std::string name, ExchangeSettings settings,

@@ -134,23 +134,32 @@ std::string_view LimitPolicyName(LimitPolicy policy) {
   return policy == LimitPolicy::kRing ? "ring" : "reject";
 }
 
-Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings) {
-  if (auto it = arguments.find("qpid.replicate"); it != arguments.end()) {
-    const auto* text = std::get_if<std::string>(&it->second);
-    if (text == nullptr) {
-      return Status::InvalidArgument("invalid value " + ToString(it->second) +
-                                     " for qpid.replicate: expected none, configuration or all");
-    }
-    auto level = ParseReplicationLevel(*text);
-    if (!level.ok()) return Status::InvalidArgument("qpid.replicate: " + level.status().message());
-    settings.replicate = level.value();
+Status ReadReplicateArgument(const Arguments& arguments, ReplicationLevel& level) {
+  auto it = arguments.find("qpid.replicate");
+  if (it == arguments.end()) return Status::Ok();
+  const auto* text = std::get_if<std::string>(&it->second);
+  if (text == nullptr) {
+    return Status::InvalidArgument("invalid value " + ToString(it->second) +
+                                   " for qpid.replicate: expected none, configuration or all");
   }
+  auto parsed = ParseReplicationLevel(*text);
+  if (!parsed.ok()) return Status::InvalidArgument("qpid.replicate: " + parsed.status().message());
+  level = parsed.value();
+  return Status::Ok();
+}
+
+Status ReadAlternateExchangeArgument(const Arguments& arguments, std::string& exchange) {
+  return ReadName(arguments, "alternate-exchange", exchange);
+}
+
+Status ApplyQueueArguments(const Arguments& arguments, QueueSettings& settings) {
+  if (Status s = ReadReplicateArgument(arguments, settings.replicate); !s.ok()) return s;
   if (Status s = ReadUnsigned(arguments, "qpid.max_count", settings.max_count); !s.ok()) return s;
   if (Status s = ReadUnsigned(arguments, "qpid.max_size", settings.max_bytes); !s.ok()) return s;
   if (Status s = ReadPolicy(arguments, settings.limit_policy); !s.ok()) return s;
   if (Status s = ReadFlowThresholds(arguments, settings); !s.ok()) return s;
   if (Status s = ReadOrdering(arguments, settings); !s.ok()) return s;
-  if (Status s = ReadName(arguments, "alternate-exchange", settings.alternate_exchange); !s.ok()) {
+  if (Status s = ReadAlternateExchangeArgument(arguments, settings.alternate_exchange); !s.ok()) {
     return s;
   }
   if (Status s = ReadUnsigned(arguments, "qpid.auto_delete_timeout", settings.auto_delete_delay_s);

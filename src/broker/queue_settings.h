@@ -55,6 +55,11 @@ struct QueueSettings {
   Arguments arguments;  // as declared, kept for management and replication
 };
 
+// The two declare arguments queues and exchanges share; absent leaves the value unchanged, a bad
+// value is an error naming the argument.
+Status ReadReplicateArgument(const Arguments& arguments, ReplicationLevel& level);
+Status ReadAlternateExchangeArgument(const Arguments& arguments, std::string& exchange);
+
 // Broker-wide defaults applied to queues that do not set their own.
 struct QueueDefaults {
   uint64_t max_bytes = 0;              // --default-queue-limit
