@@ -13,6 +13,8 @@ class ManagementAgent;
 
 namespace qpidd::amqp {
 
+class NodeProvider;
+
 struct ConnectionSettings {
   std::string container_id;         // the broker's AMQP container id
   uint32_t idle_timeout_ms = 0;     // our idle-timeout; 0 = none asked of the peer
@@ -23,6 +25,7 @@ struct ConnectionSettings {
 struct BrokerContext {
   broker::Broker& broker;
   management::ManagementAgent* management = nullptr;  // null: --mgmt-enable no
+  NodeProvider* node_provider = nullptr;               // null: none (set before listening)
   ConnectionSettings settings;
 };
 

@@ -14,6 +14,7 @@
 
 #include "amqp/incoming_link.h"
 #include "amqp/outgoing_link.h"
+#include "amqp/node_provider.h"
 #include "amqp/properties.h"
 #include "common/log.h"
 
@@ -26,6 +27,14 @@ constexpr uint32_t kMaxFrameSize = 65536;
 int64_t NowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// The address an attach names: a sender's source, a receiver's target.
+std::string_view LinkAddress(pn_link_t* link) {
+  pn_terminus_t* terminus = pn_link_is_sender(link) ? pn_link_remote_source(link)
+                                                    : pn_link_remote_target(link);
+  const char* address = pn_terminus_get_address(terminus);
+  return address ? std::string_view(address) : std::string_view();
 }
 
 std::string ConditionText(pn_condition_t* condition) {
@@ -179,38 +188,60 @@ void Connection::OnRemoteOpen(pn_connection_t* connection) {
   info.user = "anonymous";
   ReadPeerProperties(pn_connection_remote_properties(connection), info);
 
-  const uint32_t limit = context_.settings.max_connections;
-  if (limit > 0 && context_.broker.connections().size() >= limit) {
-    // Refused with an AMQP close so the client sees why (open first: the spec wants it).
-    QPIDD_LOG(kWarning, kNetwork, "refused connection from " << remote_address_
-                                      << ": the limit of " << limit << " connections is reached");
-    pn_connection_open(connection);
-    pn_condition_t* cond = pn_connection_condition(connection);
-    pn_condition_set_name(cond, "amqp:resource-limit-exceeded");
-    pn_condition_set_description(
-        cond, ("connection limit reached: the broker allows " + std::to_string(limit) +
-               " connections (--max-connections)").c_str());
-    pn_connection_close(connection);
+  broker::AdmissionVerdict verdict = context_.broker.AdmitConnection(info);
+  using Action = broker::AdmissionVerdict::Action;
+  if (verdict.action == Action::kDrop) {
+    DropTransport(verdict.reason);
     return;
   }
-  if (Status s = context_.broker.AdmitConnection(info); !s.ok()) {
-    DropTransport(s.message());
+  if (verdict.action == Action::kClose) {
+    QPIDD_LOG(kNotice, kNetwork, "refused connection from " << remote_address_ << ": "
+                                     << verdict.reason);
+    RefuseWithClose(connection, verdict.open_properties, verdict.condition, verdict.reason);
     return;
+  }
+  const uint32_t limit = context_.settings.max_connections;
+  if (!verdict.exempt_from_limit && limit > 0 && context_.broker.connections().size() >= limit) {
+    QPIDD_LOG(kWarning, kNetwork, "refused connection from " << remote_address_
+                                      << ": the limit of " << limit << " connections is reached");
+    RefuseWithClose(connection, verdict.open_properties, "amqp:resource-limit-exceeded",
+                    "connection limit reached: the broker allows " + std::to_string(limit) +
+                        " connections (--max-connections)");
+    return;
+  }
+  if (verdict.idle_timeout_ms > 0) {
+    pn_transport_set_idle_timeout(driver_.transport, verdict.idle_timeout_ms);
   }
   context_.broker.connections().Add(record_);
   registered_ = true;
-  WriteBrokerProperties(pn_connection_properties(connection));
+  WriteBrokerProperties(pn_connection_properties(connection), verdict.open_properties);
   pn_connection_open(connection);
   QPIDD_LOG(kInfo, kNetwork, "connection " << info.id << " opened from " << remote_address_
                                            << " (container " << info.container_id << ")");
+}
+
+void Connection::RefuseWithClose(pn_connection_t* connection, const broker::Arguments& properties,
+                                 const std::string& condition, const std::string& description) {
+  // Open first (the spec wants it), then close with the reason so the peer can show it.
+  WriteBrokerProperties(pn_connection_properties(connection), properties);
+  pn_connection_open(connection);
+  pn_condition_t* cond = pn_connection_condition(connection);
+  pn_condition_set_name(cond, condition.c_str());
+  pn_condition_set_description(cond, description.c_str());
+  pn_connection_close(connection);
 }
 
 void Connection::OnLinkRemoteOpen(pn_link_t* link) {
   if (pn_connection_state(driver_.connection) & PN_LOCAL_CLOSED) return;  // refused connection
   if (!registered_) return;
   auto self = shared_from_this();
-  std::shared_ptr<Link> handler = pn_link_is_sender(link) ? OutgoingLink::Attach(self, link)
-                                                          : IncomingLink::Attach(self, link);
+  std::shared_ptr<Link> handler;
+  if (NodeProvider* provider = context_.node_provider; provider && provider->Serves(LinkAddress(link))) {
+    handler = provider->Attach(self, link);
+  } else {
+    handler = pn_link_is_sender(link) ? OutgoingLink::Attach(self, link)
+                                      : IncomingLink::Attach(self, link);
+  }
   if (handler) links_[link] = std::move(handler);
 }
 

@@ -41,6 +41,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Process();
   void HandleEvent(pn_event_t* event);
   void OnRemoteOpen(pn_connection_t* connection);
+  void RefuseWithClose(pn_connection_t* connection, const broker::Arguments& properties,
+                       const std::string& condition, const std::string& description);
   void OnLinkRemoteOpen(pn_link_t* link);
   void CloseLink(pn_link_t* link);
   void OnTransportClosed();

@@ -28,11 +28,13 @@ void ReadPeerProperties(pn_data_t* properties, broker::ConnectionInfo& info) {
     if (!pn_data_next(properties)) break;
     if (key == kHaAdminProperty) info.admin = TruthAt(properties);
     else if (key == kHaBackupProperty) info.backup_link = TruthAt(properties);
+    broker::Value value = broker::PnScalarAt(properties);
+    if (!std::holds_alternative<std::monostate>(value)) info.peer_properties[key] = std::move(value);
   }
   pn_data_exit(properties);
 }
 
-void WriteBrokerProperties(pn_data_t* properties) {
+void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra) {
   pn_data_clear(properties);
   pn_data_put_map(properties);
   pn_data_enter(properties);
@@ -41,6 +43,10 @@ void WriteBrokerProperties(pn_data_t* properties) {
   pn_data_put_symbol(properties, pn_bytes(7, "version"));
   const std::string_view version = PACKAGE_VERSION;
   pn_data_put_string(properties, pn_bytes(version.size(), version.data()));
+  for (const auto& [key, value] : extra) {
+    pn_data_put_symbol(properties, pn_bytes(key.size(), key.data()));
+    broker::PnPutValue(properties, value);
+  }
   pn_data_exit(properties);
 }
 

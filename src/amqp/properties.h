@@ -15,7 +15,7 @@ inline constexpr const char* kHaBackupProperty = "qpid.ha-backup";
 // Fills info.admin / info.backup_link from the peer's open properties (a map, possibly empty).
 void ReadPeerProperties(pn_data_t* properties, broker::ConnectionInfo& info);
 
-// Writes our product name and version into our open properties.
-void WriteBrokerProperties(pn_data_t* properties);
+// Writes our product name and version, then `extra` (symbol keys), into our open properties.
+void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra = {});
 
 }  // namespace qpidd::amqp

@@ -1,6 +1,8 @@
 #include "broker/broker.h"
 
+#include <functional>
 #include <mutex>
+#include <set>
 
 #include "common/log.h"
 
@@ -67,29 +69,35 @@ Result<QueuePtr> Broker::CreateQueue(const std::string& name, QueueSettings sett
   std::lock_guard change(change_mutex_);
   if (created) *created = false;
   if (Status s = CheckName("queue", name); !s.ok()) return s;
+  if (QueuePtr existing = FindQueue(name)) return existing;  // a declare; nothing is made
+  const auto observers = ObserversCopy();
+  for (const auto& o : observers) {
+    if (Status s = o->PrepareQueue(name, settings); !s.ok()) return s;
+  }
   if (Status s = ApplyQueueArguments(settings.arguments, settings); !s.ok()) return s;
   ApplyQueueDefaults({config_.default_queue_limit, config_.flow_stop_percent,
                       config_.flow_resume_percent},
                      settings);
-  QueuePtr queue;
+  if (!settings.alternate_exchange.empty() && !FindExchange(settings.alternate_exchange)) {
+    return Status::NotFound("alternate exchange '" + settings.alternate_exchange +
+                            "' of queue '" + name + "' not found");
+  }
+  auto queue = std::make_shared<Queue>(name, std::move(settings));
+  queue->SetDeadLetterHandler(
+      [weak = std::weak_ptr<Lifeline>(lifeline_)](const std::string& alternate,
+                                                  const std::string& queue_name,
+                                                  std::vector<MessagePtr> messages,
+                                                  std::string_view why) {
+        auto lifeline = weak.lock();
+        if (!lifeline) return;
+        std::shared_lock alive(lifeline->mutex);
+        if (lifeline->broker) lifeline->broker->RouteDeadLetters(alternate, queue_name, messages, why);
+      });
+  // Before the queue is reachable, so observers see every message it will ever take.
+  for (const auto& o : observers) o->InitQueue(queue);
   {
+    // change_mutex_ is held: nobody else can have made the name meanwhile.
     std::unique_lock lock(mutex_);
-    if (auto it = queues_.find(name); it != queues_.end()) return it->second;
-    if (!settings.alternate_exchange.empty() && !exchanges_.contains(settings.alternate_exchange)) {
-      return Status::NotFound("alternate exchange '" + settings.alternate_exchange +
-                              "' of queue '" + name + "' not found");
-    }
-    queue = std::make_shared<Queue>(name, std::move(settings));
-    queue->SetDeadLetterHandler(
-        [weak = std::weak_ptr<Lifeline>(lifeline_)](const std::string& alternate,
-                                                    const std::string& queue_name,
-                                                    std::vector<MessagePtr> messages,
-                                                    std::string_view why) {
-          auto lifeline = weak.lock();
-          if (!lifeline) return;
-          std::shared_lock alive(lifeline->mutex);
-          if (lifeline->broker) lifeline->broker->RouteDeadLetters(alternate, queue_name, messages, why);
-        });
     queues_.emplace(name, queue);
   }
   if (created) *created = true;
@@ -98,7 +106,7 @@ Result<QueuePtr> Broker::CreateQueue(const std::string& name, QueueSettings sett
     QPIDD_LOG(kNotice, kBroker, "queue " << name << " is durable, but this broker has no store "
                                             "yet: its messages are not persisted");
   }
-  for (const auto& o : ObserversCopy()) o->OnQueueCreated(queue);
+  for (const auto& o : observers) o->OnQueueCreated(queue);
   return queue;
 }
 
@@ -188,20 +196,23 @@ Result<ExchangePtr> Broker::CreateExchange(const std::string& name, std::string_
                                      "broker's own");
     }
   }
+  if (ExchangePtr existing = FindExchange(name)) {
+    if (existing->type() != type) {
+      return Status::AlreadyExists("exchange '" + name + "' exists with type " +
+                                   std::string(existing->type()) + ", not " + std::string(type));
+    }
+    return existing;  // a declare; nothing is made
+  }
+  for (const auto& o : ObserversCopy()) {
+    if (Status s = o->PrepareExchange(name, type, settings); !s.ok()) return s;
+  }
   if (Status s = ApplyExchangeArguments(settings); !s.ok()) return s;
   auto made = MakeExchange(type, name, std::move(settings));
   if (!made.ok()) return made.status();
   ExchangePtr exchange;
   {
+    // change_mutex_ is held: nobody else can have made the name meanwhile.
     std::unique_lock lock(mutex_);
-    if (auto it = exchanges_.find(name); it != exchanges_.end()) {
-      if (it->second->type() != type) {
-        return Status::AlreadyExists("exchange '" + name + "' exists with type " +
-                                     std::string(it->second->type()) + ", not " +
-                                     std::string(type));
-      }
-      return it->second;
-    }
     const std::string& alternate = made.value()->settings().alternate_exchange;
     if (!alternate.empty() && alternate != name && !exchanges_.contains(alternate)) {
       return Status::NotFound("alternate exchange '" + alternate + "' of exchange '" + name +
@@ -349,10 +360,44 @@ size_t Broker::RouteVia(const Exchange& exchange, const MessagePtr& message,
   return delivered;
 }
 
-void Broker::AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer) {
+void Broker::AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer,
+                                      bool replay) {
   std::lock_guard change(change_mutex_);
+  if (replay) {
+    // change_mutex_ keeps the configuration still while it is reported.
+    for (const auto& exchange : ExchangesInDependencyOrder()) observer->OnExchangeCreated(exchange);
+    for (const auto& queue : Queues()) observer->OnQueueCreated(queue);
+    for (const auto& binding : Bindings()) observer->OnBind(binding);
+    observer->OnReplayDone();
+  }
   std::unique_lock lock(mutex_);
   observers_.push_back(std::move(observer));
+}
+
+void Broker::RemoveConfigurationObserver(const ConfigurationObserver* observer) {
+  std::lock_guard change(change_mutex_);
+  std::unique_lock lock(mutex_);
+  std::erase_if(observers_, [observer](const auto& o) { return o.get() == observer; });
+}
+
+std::vector<ExchangePtr> Broker::ExchangesInDependencyOrder() const {
+  // An exchange in use as an alternate cannot be deleted, so "uses" has no cycle except an
+  // exchange that is its own alternate; a depth-first walk puts each after its alternate.
+  std::vector<ExchangePtr> all = Exchanges();
+  std::map<std::string, ExchangePtr, std::less<>> by_name;
+  for (const auto& e : all) by_name.emplace(e->name(), e);
+  std::vector<ExchangePtr> ordered;
+  std::set<std::string, std::less<>> placed;
+  std::function<void(const ExchangePtr&, int)> place = [&](const ExchangePtr& e, int depth) {
+    if (placed.contains(e->name())) return;
+    const std::string& alternate = e->settings().alternate_exchange;
+    if (depth < 64 && !alternate.empty() && alternate != e->name()) {
+      if (auto it = by_name.find(alternate); it != by_name.end()) place(it->second, depth + 1);
+    }
+    if (placed.insert(e->name()).second) ordered.push_back(e);
+  };
+  for (const auto& e : all) place(e, 0);
+  return ordered;
 }
 
 void Broker::SetConnectionAdmission(std::shared_ptr<ConnectionAdmission> admission) {
@@ -360,13 +405,13 @@ void Broker::SetConnectionAdmission(std::shared_ptr<ConnectionAdmission> admissi
   admission_ = std::move(admission);
 }
 
-Status Broker::AdmitConnection(const ConnectionInfo& info) const {
+AdmissionVerdict Broker::AdmitConnection(const ConnectionInfo& info) const {
   std::shared_ptr<ConnectionAdmission> admission;
   {
     std::shared_lock lock(mutex_);
     admission = admission_;
   }
-  return admission ? admission->Admit(info) : Status::Ok();
+  return admission ? admission->Admit(info) : AdmissionVerdict{};
 }
 
 std::string Broker::NewTemporaryName(std::string_view prefix) {

@@ -80,10 +80,15 @@ class Broker {
   size_t Route(const Exchange& exchange, const MessagePtr& message, PublishContext* context,
                Status* refused = nullptr);
 
-  void AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer);
+  // With `replay`, the observer is first told of every existing exchange (each after its
+  // alternate), queue and binding as if just made, with changes held off meanwhile: it then
+  // sees the whole configuration with no gap and no duplicate.
+  void AddConfigurationObserver(std::shared_ptr<ConfigurationObserver> observer,
+                                bool replay = false);
+  void RemoveConfigurationObserver(const ConfigurationObserver* observer);
   void SetConnectionAdmission(std::shared_ptr<ConnectionAdmission> admission);
-  // Ok unless an admission policy is installed and refuses.
-  Status AdmitConnection(const ConnectionInfo& info) const;
+  // Admit unless an admission policy is installed and says otherwise.
+  AdmissionVerdict AdmitConnection(const ConnectionInfo& info) const;
 
   ConnectionRegistry& connections() { return connections_; }
 
@@ -92,6 +97,7 @@ class Broker {
 
  private:
   std::vector<std::shared_ptr<ConfigurationObserver>> ObserversCopy() const;
+  std::vector<ExchangePtr> ExchangesInDependencyOrder() const;
   // Sends messages that left `queue` for `why` through `alternate`.
   void RouteDeadLetters(const std::string& alternate, const std::string& queue,
                         const std::vector<MessagePtr>& messages, std::string_view why);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "broker/exchange.h"
 #include "broker/queue.h"
@@ -16,12 +17,26 @@ namespace qpidd::broker {
 class ConfigurationObserver {
  public:
   virtual ~ConfigurationObserver() = default;
+  // Before a queue or exchange is made, with the change serialised: may add arguments to the
+  // settings, or refuse the creation (the error goes to whoever asked for it). Not called for
+  // an object that exists already (a declare of it changes nothing).
+  virtual Status PrepareQueue(const std::string& /*name*/, QueueSettings& /*settings*/) {
+    return Status::Ok();
+  }
+  virtual Status PrepareExchange(const std::string& /*name*/, std::string_view /*type*/,
+                                 ExchangeSettings& /*settings*/) {
+    return Status::Ok();
+  }
+  // A new queue, before anyone else can reach it: an observer added here sees its first message.
+  virtual void InitQueue(const QueuePtr& /*queue*/) {}
   virtual void OnQueueCreated(const QueuePtr& queue) = 0;
   virtual void OnQueueDeleted(const QueuePtr& queue) = 0;
   virtual void OnExchangeCreated(const ExchangePtr& exchange) = 0;
   virtual void OnExchangeDeleted(const ExchangePtr& exchange) = 0;
   virtual void OnBind(const BindingInfo& binding) = 0;
   virtual void OnUnbind(const BindingInfo& binding) = 0;
+  // After a replay (Broker::AddConfigurationObserver with replay), before any later change.
+  virtual void OnReplayDone() {}
 };
 
 // What the broker knows of a connection when it is opened by the peer.
@@ -32,14 +47,32 @@ struct ConnectionInfo {
   std::string user;             // authenticated identity ("anonymous" without auth)
   bool admin = false;           // the peer's open properties carry qpid.ha-admin = true
   bool backup_link = false;     // the peer's open properties say it is a replicating backup
+  Arguments peer_properties;    // every scalar of the peer's open properties
 };
 
-// Admits or refuses a connection once its AMQP open arrives. A refusal drops the transport (so
-// stock clients go on to the next address of their list) and is logged with the status text.
+// What becomes of a connection once its AMQP open arrives.
+struct AdmissionVerdict {
+  enum class Action {
+    kAdmit,
+    // Drop the transport without an AMQP close, so stock clients go on to the next address of
+    // their list (after a close they would stop).
+    kDrop,
+    // Answer the open, then close with `condition` and `reason` (for peers that read it).
+    kClose,
+  };
+  Action action = Action::kAdmit;
+  std::string condition;           // kClose
+  std::string reason;              // kDrop, kClose: logged, and the close's description
+  Arguments open_properties;       // added to our open properties (kAdmit, kClose)
+  uint32_t idle_timeout_ms = 0;    // non-zero: the idle-timeout we ask of this peer
+  bool exempt_from_limit = false;  // not refused by --max-connections (administrators)
+};
+
+// Decides on each connection once its AMQP open arrives.
 class ConnectionAdmission {
  public:
   virtual ~ConnectionAdmission() = default;
-  virtual Status Admit(const ConnectionInfo& info) = 0;
+  virtual AdmissionVerdict Admit(const ConnectionInfo& info) = 0;
 };
 
 }  // namespace qpidd::broker

@@ -33,4 +33,30 @@ Value PnScalarAt(pn_data_t* data) {
   }
 }
 
+void PnPutValue(pn_data_t* data, const Value& value) {
+  std::visit(
+      [data](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) pn_data_put_null(data);
+        else if constexpr (std::is_same_v<T, bool>) pn_data_put_bool(data, v);
+        else if constexpr (std::is_same_v<T, int64_t>) pn_data_put_long(data, v);
+        else if constexpr (std::is_same_v<T, uint64_t>) pn_data_put_ulong(data, v);
+        else if constexpr (std::is_same_v<T, double>) pn_data_put_double(data, v);
+        else pn_data_put_string(data, pn_bytes(v.size(), v.data()));
+      },
+      value);
+}
+
+void PnPutArguments(pn_data_t* data, const Arguments& arguments, bool symbol_keys) {
+  pn_data_put_map(data);
+  pn_data_enter(data);
+  for (const auto& [key, value] : arguments) {
+    const pn_bytes_t k = pn_bytes(key.size(), key.data());
+    if (symbol_keys) pn_data_put_symbol(data, k);
+    else pn_data_put_string(data, k);
+    PnPutValue(data, value);
+  }
+  pn_data_exit(data);
+}
+
 }  // namespace qpidd::broker

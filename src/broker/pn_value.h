@@ -18,4 +18,9 @@ std::string PnStringAt(pn_data_t* data);
 // are int64_t milliseconds; chars are their code point.
 Value PnScalarAt(pn_data_t* data);
 
+// Writes `value` at the codec's current position: null, bool, long, ulong, double, or string.
+void PnPutValue(pn_data_t* data, const Value& value);
+// Writes a map with symbol keys (`symbol_keys`) or string keys.
+void PnPutArguments(pn_data_t* data, const Arguments& arguments, bool symbol_keys);
+
 }  // namespace qpidd::broker

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "broker/broker.h"
 
 #include <gmock/gmock.h>
@@ -63,9 +64,12 @@ class RecordingListener : public QueueListener {
 // Refuses every connection, remembering what it was shown.
 class RefusingAdmission : public ConnectionAdmission {
  public:
-  Status Admit(const ConnectionInfo& info) override {
+  AdmissionVerdict Admit(const ConnectionInfo& info) override {
     seen.push_back(info);
-    return Status::Error(StatusCode::kUnauthorized, "this node is a backup: connect to the primary");
+    AdmissionVerdict verdict;
+    verdict.action = AdmissionVerdict::Action::kDrop;
+    verdict.reason = "this node is a backup: connect to the primary";
+    return verdict;
   }
   std::vector<ConnectionInfo> seen;
 };
@@ -631,6 +635,88 @@ TEST_F(BrokerTest, EveryObserverIsTold) {
   EXPECT_THAT(b->events(), ElementsAre("queue+ q"));
 }
 
+TEST_F(BrokerTest, ReplayReportsTheExistingConfigurationAlternatesFirst) {
+  ExchangeSettings uses_dead;
+  uses_dead.arguments["alternate-exchange"] = std::string("dead");
+  ASSERT_TRUE(broker_.CreateExchange("dead", "fanout", ExchangeSettings{}, nullptr).ok());
+  // "a-first" sorts before "dead" by name, but must be reported after it.
+  ASSERT_TRUE(broker_.CreateExchange("a-first", "topic", uses_dead, nullptr).ok());
+  MakeQueue("q");
+  ASSERT_TRUE(broker_.Bind("a-first", "q", "k", {}).ok());
+
+  auto observer = std::make_shared<RecordingConfigurationObserver>();
+  broker_.AddConfigurationObserver(observer, /*replay=*/true);
+  const auto events = observer->events();
+  auto position = [&](const std::string& e) {
+    return std::find(events.begin(), events.end(), e) - events.begin();
+  };
+  ASSERT_LT(position("exchange+ dead fanout"), static_cast<long>(events.size()));
+  EXPECT_LT(position("exchange+ dead fanout"), position("exchange+ a-first topic"));
+  EXPECT_LT(position("exchange+ a-first topic"), position("queue+ q"));
+  EXPECT_LT(position("queue+ q"), position("bind a-first q k"));
+  EXPECT_LT(position("exchange+ amq.topic topic"), static_cast<long>(events.size()))
+      << "built-in exchanges are reported too; the observer decides what matters";
+
+  MakeQueue("later");  // and then the changes, as they come
+  EXPECT_EQ(observer->events().back(), "queue+ later");
+}
+
+TEST_F(BrokerTest, WithoutReplayAnObserverSeesOnlyLaterChanges) {
+  MakeQueue("before");
+  auto observer = std::make_shared<RecordingConfigurationObserver>();
+  broker_.AddConfigurationObserver(observer);
+  MakeQueue("after");
+  EXPECT_THAT(observer->events(), ElementsAre("queue+ after"));
+  broker_.RemoveConfigurationObserver(observer.get());
+  MakeQueue("unseen");
+  EXPECT_THAT(observer->events(), ElementsAre("queue+ after"));
+}
+
+TEST_F(BrokerTest, PrepareMayAddArgumentsOrRefuseAndInitComesBeforeTheQueueIsReachable) {
+  class Preparing : public RecordingConfigurationObserver {
+   public:
+    explicit Preparing(Broker* b) : broker_(b) {}
+    Status PrepareQueue(const std::string& name, QueueSettings& settings) override {
+      ++prepared;
+      if (name == "refused") return Status::InvalidArgument("queue 'refused' is not wanted");
+      settings.arguments["qpid.max_count"] = uint64_t{5};
+      return Status::Ok();
+    }
+    Status PrepareExchange(const std::string& name, std::string_view, ExchangeSettings&) override {
+      if (name == "refused-e") return Status::InvalidArgument("exchange 'refused-e' is not wanted");
+      return Status::Ok();
+    }
+    void InitQueue(const QueuePtr& q) override {
+      reachable_at_init = broker_->FindQueue(q->name()) != nullptr;
+      ++inits;
+    }
+    Broker* broker_;
+    int prepared = 0;
+    int inits = 0;
+    bool reachable_at_init = true;
+  };
+  auto observer = std::make_shared<Preparing>(&broker_);
+  broker_.AddConfigurationObserver(observer);
+  QueuePtr q = MakeQueue("q");
+  EXPECT_EQ(q->settings().max_count, 5u) << "arguments added by PrepareQueue are applied";
+  EXPECT_EQ(observer->inits, 1);
+  EXPECT_FALSE(observer->reachable_at_init);
+
+  auto refused = broker_.CreateQueue("refused", QueueSettings{}, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "queue 'refused' is not wanted");
+  EXPECT_EQ(broker_.FindQueue("refused"), nullptr);
+  EXPECT_EQ(observer->inits, 1) << "a refused queue is never made";
+
+  (void)broker_.CreateQueue("q", QueueSettings{}, nullptr);
+  EXPECT_EQ(observer->prepared, 2) << "declaring an existing queue prepares nothing";
+
+  auto e = broker_.CreateExchange("refused-e", "direct", ExchangeSettings{}, nullptr);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().message(), "exchange 'refused-e' is not wanted");
+  EXPECT_THAT(observer->events(), ElementsAre("queue+ q"));
+}
+
 // --- Concurrent configuration changes ------------------------------------------------------
 // Connections on every worker loop change the configuration at once. The HA module replays what
 // ConfigurationObserver reports, so the reported order must be an order that really happened,
@@ -706,7 +792,7 @@ TEST_F(BrokerTest, ConnectionsAreAdmittedWithoutAPolicy) {
   ConnectionInfo info;
   info.id = 1;
   info.remote_address = "10.0.0.1:5672";
-  EXPECT_TRUE(broker_.AdmitConnection(info).ok());
+  EXPECT_EQ(broker_.AdmitConnection(info).action, AdmissionVerdict::Action::kAdmit);
 }
 
 TEST_F(BrokerTest, InstalledAdmissionPolicyThatRefusesReturnsItsStatus) {
@@ -718,9 +804,9 @@ TEST_F(BrokerTest, InstalledAdmissionPolicyThatRefusesReturnsItsStatus) {
   info.container_id = "client-1";
   info.user = "anonymous";
   info.admin = true;
-  Status s = broker_.AdmitConnection(info);
-  EXPECT_EQ(s.code(), StatusCode::kUnauthorized);
-  EXPECT_EQ(s.message(), "this node is a backup: connect to the primary");
+  AdmissionVerdict verdict = broker_.AdmitConnection(info);
+  EXPECT_EQ(verdict.action, AdmissionVerdict::Action::kDrop);
+  EXPECT_EQ(verdict.reason, "this node is a backup: connect to the primary");
   ASSERT_EQ(policy->seen.size(), 1u);
   EXPECT_EQ(policy->seen[0].id, 7u);
   EXPECT_EQ(policy->seen[0].remote_address, "192.0.2.1:40000");
@@ -728,7 +814,7 @@ TEST_F(BrokerTest, InstalledAdmissionPolicyThatRefusesReturnsItsStatus) {
   EXPECT_TRUE(policy->seen[0].admin);
 
   broker_.SetConnectionAdmission(nullptr);  // uninstalled: admit again
-  EXPECT_TRUE(broker_.AdmitConnection(info).ok());
+  EXPECT_EQ(broker_.AdmitConnection(info).action, AdmissionVerdict::Action::kAdmit);
   EXPECT_EQ(policy->seen.size(), 1u);
 }
 
