@@ -84,6 +84,12 @@ std::shared_ptr<Link> OutgoingLink::Attach(const std::shared_ptr<Connection>& co
   handler->temporary_queue_ = std::move(temporary_queue);
   handler->browse_ = pn_terminus_get_distribution_mode(remote_source) == PN_DIST_MODE_COPY;
   handler->presettled_ = pn_link_remote_snd_settle_mode(link) == PN_SND_SETTLED;
+  if (queue->replica() && !handler->browse_) {
+    // A replica's content is decided by replication: nothing may be taken from it here.
+    amqp::RefuseAttach(link, "amqp:not-allowed",
+                       "queue '" + queue->name() + "' is a replica: browse only");
+    return nullptr;
+  }
   if (Status s = queue->AddConsumer(handler); !s.ok()) {
     QPIDD_LOG(kInfo, kAmqp, "refused consumer link from '" << address << "' for "
                                 << connection->remote_address() << ": " << s.message());

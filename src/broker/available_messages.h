@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "broker/message.h"
@@ -24,6 +25,11 @@ struct QueuedMessage {
   uint64_t expires_at_ms = 0;   // wall-clock ms from the header ttl or absolute-expiry; 0: never
   uint64_t undeliverable_to = 0;  // listener id that refused it (modified undeliverable-here)
 };
+
+// Closed ranges of positions [first, last], ascending and disjoint.
+using PositionRanges = std::vector<std::pair<uint64_t, uint64_t>>;
+// True when `position` falls in one of `ranges`; a binary search.
+bool InRanges(const PositionRanges& ranges, uint64_t position);
 
 class AvailableMessages {
  public:
@@ -63,8 +69,30 @@ class AvailableMessages {
   // Removes every message, in position order.
   std::vector<QueuedMessage> TakeAll();
 
+  // For a queue whose content is decided elsewhere (a replica), which places messages itself:
+  // True when a message holds `position`.
+  bool Contains(uint64_t position) const;
+  // Adds `m` at its place in position order within its level, whatever the positions around it
+  // (REQUIRES: no message holds m.position). It replaces nothing and the last-value index does
+  // not learn of it: such a queue keeps every value until KeepNewestValues.
+  const QueuedMessage& Insert(QueuedMessage m);
+  // Up to `limit` messages after position `after`, in position order: one lower_bound per level,
+  // then a merge of the levels, so a walk in batches costs what it returns.
+  std::vector<QueuedMessage> After(uint64_t after, size_t limit) const;
+  // Removes the messages whose positions fall in `ranges`; returns them in position order. Per
+  // level it binary-searches each range or each message, whichever side is smaller.
+  std::vector<QueuedMessage> RemoveIn(const PositionRanges& ranges);
+  // On a last-value queue, removes every message older than the newest of its key value and
+  // rebuilds the last-value index from what remains; returns the removed ones in position order.
+  std::vector<QueuedMessage> KeepNewestValues();
+
  private:
   using Level = std::deque<QueuedMessage>;
+  // [begin, end) indices of a run of messages in one level.
+  using Span = std::pair<size_t, size_t>;
+  static std::vector<Span> SpansIn(const Level& level, const PositionRanges& ranges);
+  // Moves the spans' messages (ascending, disjoint) out of `level` into `out`.
+  void EraseSpans(Level& level, const std::vector<Span>& spans, std::vector<QueuedMessage>& out);
   uint32_t LevelIndex(const QueuedMessage& m) const;
   void NoteTaken(uint32_t level);
   std::optional<std::string> KeyOf(const Message& message) const;

@@ -25,6 +25,7 @@ tests_unit_unit_tests_SOURCES += \
 	tests/unit/queue_test.cc \
 	tests/unit/queue_limits_test.cc \
 	tests/unit/queue_policy_test.cc \
+	tests/unit/queue_replica_test.cc \
 	tests/unit/publish_hold_test.cc \
 	tests/unit/broker_test.cc \
 	tests/unit/topic_pattern_test.cc \

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "common/log.h"
 
@@ -25,16 +26,19 @@ uint64_t ExpiryOf(const Message& m) {
   return expiry;
 }
 
-// Tells whether a message has expired, reading the clock at most once per use.
+// Tells whether a message has expired, reading the clock at most once per use. Nothing expires
+// where expiry does not apply (on a replica).
 class ExpiryCheck {
  public:
+  explicit ExpiryCheck(bool applies = true) : applies_(applies) {}
   bool Expired(const QueuedMessage& m) {
-    if (m.expires_at_ms == 0) return false;
+    if (!applies_ || m.expires_at_ms == 0) return false;
     if (now_ == 0) now_ = WallClockMs();
     return m.expires_at_ms <= now_;
   }
 
  private:
+  const bool applies_;
   uint64_t now_ = 0;
 };
 
@@ -51,7 +55,8 @@ QueueListener::QueueListener() : listener_id_(next_listener_id.fetch_add(1) + 1)
 Queue::Queue(std::string name, QueueSettings settings)
     : name_(std::move(name)),
       settings_(std::move(settings)),
-      available_(settings_.priority_levels, settings_.fairshare, settings_.lvq_key) {}
+      available_(settings_.priority_levels, settings_.fairshare, settings_.lvq_key),
+      next_position_(std::max<uint64_t>(settings_.first_position, 1)) {}
 
 Queue::~Queue() = default;
 
@@ -86,10 +91,9 @@ void Queue::Finish(Deferred& deferred) {
 }
 
 void Queue::Wait(const std::shared_ptr<QueueListener>& listener) {
-  for (const auto& w : waiting_) {
-    if (w.lock() == listener) return;
-  }
-  waiting_.push_back(listener);
+  const bool known = std::any_of(waiting_.begin(), waiting_.end(),
+                                 [&](const auto& w) { return w.lock() == listener; });
+  if (!known) waiting_.push_back(listener);
 }
 
 void Queue::WakeWaiting(Deferred& deferred) {
@@ -107,6 +111,8 @@ void Queue::Dequeued(const QueuedMessage& m) {
 
 void Queue::DeadLetter(const QueuedMessage& m, std::string_view why, Deferred& deferred) {
   Dequeued(m);
+  // Where a replica's messages go is decided for the queue it mirrors, and happens there.
+  if (IsReplica()) return;
   deferred.why = why;
   if (settings_.alternate_exchange.empty()) {
     deferred.dead_letters.push_back(m.message);
@@ -117,7 +123,7 @@ void Queue::DeadLetter(const QueuedMessage& m, std::string_view why, Deferred& d
   deferred.dead_letters.push_back(why == kExpired ? m.message->WithoutExpiry() : m.message);
 }
 
-void Queue::DropExpired(std::vector<QueuedMessage>& expired, Deferred& deferred) {
+void Queue::DropExpired(const std::vector<QueuedMessage>& expired, Deferred& deferred) {
   for (const auto& m : expired) {
     QPIDD_LOG(kDebug, kBroker, "queue " << name_ << ": message " << m.position << " expired");
     ++expired_;
@@ -202,6 +208,10 @@ Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
     if (deleted_.load(std::memory_order_relaxed)) {
       return Status::NotFound("queue '" + name_ + "' was deleted");
     }
+    if (IsReplica()) {
+      return Status::Error(StatusCode::kPreconditionFailed,
+                           "queue '" + name_ + "' is a replica: its messages come from replication");
+    }
     // A last-value message frees the place of the one it replaces.
     uint64_t freed_count = 0, freed_bytes = 0;
     if (const QueuedMessage* old = available_.Replaced(*message)) {
@@ -218,6 +228,7 @@ Status Queue::Enqueue(MessagePtr message, PublishContext* context) {
     entry.expires_at_ms = ExpiryOf(*entry.message);
     bytes_ += entry.message->size();
     const uint64_t position = entry.position;
+    tail_ = position;
     if (auto replaced = available_.Push(std::move(entry))) {
       ++lvq_replaced_;
       Dequeued(*replaced);
@@ -246,8 +257,10 @@ Status Queue::AddConsumer(const std::shared_ptr<QueueListener>& listener) {
                                      "' is exclusive and already has a consumer");
       }
       consumers_.push_back(listener);
-      had_consumer_ = true;
+      // A replica is used when the queue it mirrors is (MarkUsed), not by its browsers.
+      if (!IsReplica()) had_consumer_ = true;
       ++consumer_changes_;
+      for (const auto& o : observers_) o->OnConsumerAdded();
       return Status::Ok();
     }
   }
@@ -264,8 +277,18 @@ bool Queue::RemoveConsumer(const QueueListener* listener) {
   std::erase_if(consumers_, gone);
   std::erase_if(waiting_, gone);
   ++consumer_changes_;
-  return settings_.auto_delete && had_consumer_ && consumers_.empty() &&
+  return !IsReplica() && settings_.auto_delete && had_consumer_ && consumers_.empty() &&
          !deleted_.load(std::memory_order_relaxed);
+}
+
+void Queue::MarkUsed() {
+  std::lock_guard lock(mutex_);
+  had_consumer_ = true;
+}
+
+bool Queue::used() const {
+  std::lock_guard lock(mutex_);
+  return had_consumer_;
 }
 
 uint64_t Queue::ConsumerChanges() const {
@@ -278,7 +301,8 @@ bool Queue::UnusedSince(uint64_t changes) const {
   if (consumer_changes_ != changes) return false;
   const bool none = std::none_of(consumers_.begin(), consumers_.end(),
                                  [](const auto& w) { return !w.expired(); });
-  return settings_.auto_delete && had_consumer_ && none && !deleted_.load(std::memory_order_relaxed);
+  return !IsReplica() && settings_.auto_delete && had_consumer_ && none &&
+         !deleted_.load(std::memory_order_relaxed);
 }
 
 std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>& listener) {
@@ -286,6 +310,11 @@ std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>
   std::optional<QueuedMessage> taken;
   {
     std::lock_guard lock(mutex_);
+    if (IsReplica()) {
+      // Told when messages come, and at promotion, like any listener that found nothing.
+      if (!deleted_.load(std::memory_order_relaxed)) Wait(listener);
+      return std::nullopt;
+    }
     ExpiryCheck expiry;
     const uint64_t me = listener->listener_id();
     std::vector<QueuedMessage> expired;
@@ -316,7 +345,7 @@ std::optional<QueuedMessage> Queue::Acquire(const std::shared_ptr<QueueListener>
 std::optional<QueuedMessage> Queue::Browse(uint64_t after,
                                            const std::shared_ptr<QueueListener>& listener) {
   std::lock_guard lock(mutex_);
-  ExpiryCheck expiry;
+  ExpiryCheck expiry(!IsReplica());
   // Expired messages are never shown; they are dropped when a consumer or a sweep meets them.
   const QueuedMessage* next =
       available_.FirstAfter(after, [&](const QueuedMessage& m) { return !expiry.Expired(m); });
@@ -348,6 +377,12 @@ void Queue::Accept(uint64_t position) {
   Finish(deferred);
 }
 
+std::optional<QueuedMessage> Queue::PutBack(QueuedMessage m) {
+  if (!IsReplica()) return available_.Restore(std::move(m));
+  available_.Insert(std::move(m));  // a replica replaces nothing
+  return std::nullopt;
+}
+
 void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undeliverable_to) {
   Deferred deferred;
   {
@@ -358,7 +393,7 @@ void Queue::Release(uint64_t position, bool delivery_failed, uint64_t undelivera
     if (undeliverable_to != 0) m->undeliverable_to = undeliverable_to;
     if (deleted_.load(std::memory_order_relaxed)) {
       DeadLetter(*m, kQueueDeleted, deferred);
-    } else if (auto stale = available_.Restore(std::move(*m))) {
+    } else if (auto stale = PutBack(std::move(*m))) {
       // A newer value of its last-value key came while it was out: the newer one stays.
       ++lvq_replaced_;
       Dequeued(*stale);
@@ -394,6 +429,7 @@ uint64_t Queue::Purge() {
   uint64_t count = 0;
   {
     std::lock_guard lock(mutex_);
+    if (IsReplica()) return 0;  // its content is decided elsewhere
     for (const auto& m : available_.TakeAll()) {
       Dequeued(m);
       ++count;
@@ -409,6 +445,7 @@ uint64_t Queue::PurgeExpired() {
   uint64_t count = 0;
   {
     std::lock_guard lock(mutex_);
+    if (IsReplica()) return 0;  // a replica never expires anything
     ExpiryCheck expiry;
     std::vector<QueuedMessage> expired;
     (void)available_.Take(
@@ -482,7 +519,7 @@ QueueStats Queue::Stats() const {
 std::vector<QueuedMessage> Queue::Snapshot(uint64_t after, size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<QueuedMessage> out;
-  ExpiryCheck expiry;
+  ExpiryCheck expiry(!IsReplica());
   auto visible = [&](const QueuedMessage& m) { return !expiry.Expired(m); };
   while (out.size() < limit) {
     const QueuedMessage* next = available_.FirstAfter(after, visible);
@@ -491,6 +528,134 @@ std::vector<QueuedMessage> Queue::Snapshot(uint64_t after, size_t limit) const {
     after = next->position;
   }
   return out;
+}
+
+std::vector<QueuedMessage> Queue::SnapshotAll(uint64_t after, size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<QueuedMessage> available = available_.After(after, limit);
+  std::vector<QueuedMessage> acquired;
+  for (auto it = acquired_.upper_bound(after); it != acquired_.end() && acquired.size() < limit;
+       ++it) {
+    acquired.push_back(it->second);
+  }
+  std::vector<QueuedMessage> out;
+  out.reserve(available.size() + acquired.size());
+  std::merge(available.begin(), available.end(), acquired.begin(), acquired.end(),
+             std::back_inserter(out),
+             [](const QueuedMessage& a, const QueuedMessage& b) { return a.position < b.position; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+void Queue::AdvancePosition(uint64_t next) {
+  std::lock_guard lock(mutex_);
+  next_position_ = std::max(next_position_, next);
+}
+
+uint64_t Queue::Tail() const {
+  std::lock_guard lock(mutex_);
+  return tail_;
+}
+
+void Queue::SetReplica(bool replica) {
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    if (replica == IsReplica()) return;
+    replica_.store(replica, std::memory_order_release);
+    if (replica) {
+      EnterReplicaMode(deferred);
+    } else {
+      LeaveReplicaMode(deferred);
+    }
+  }
+  Finish(deferred);
+}
+
+void Queue::EnterReplicaMode(Deferred& deferred) {
+  flow_stopped_.store(false, std::memory_order_release);
+  for (auto& w : flow_waiting_) {
+    if (auto l = w.lock()) deferred.resumed.push_back(std::move(l));
+  }
+  flow_waiting_.clear();
+}
+
+void Queue::LeaveReplicaMode(Deferred& deferred) {
+  // A replica kept every value of a last-value key; an ordinary queue keeps the newest.
+  for (const QueuedMessage& m : available_.KeepNewestValues()) {
+    ++lvq_replaced_;
+    Dequeued(m);
+  }
+  UpdateFlow(deferred);
+  if (!available_.empty() && !waiting_.empty()) WakeWaiting(deferred);
+  QPIDD_LOG(kDebug, kBroker, "queue " << name_ << ": no longer a replica, holding "
+                                      << available_.size() + acquired_.size() << " messages");
+}
+
+Status Queue::EnqueueReplica(MessagePtr message, uint64_t position, uint64_t expires_at_ms) {
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    if (deleted_.load(std::memory_order_relaxed)) {
+      return Status::NotFound("queue '" + name_ + "' was deleted");
+    }
+    if (!IsReplica()) {
+      return Status::Error(StatusCode::kPreconditionFailed,
+                           "queue '" + name_ + "' is not a replica: it decides its own positions");
+    }
+    if (position == 0) {
+      return Status::InvalidArgument("queue '" + name_ + "': position 0 is not a position");
+    }
+    // The same message delivered again (e.g. after a reconnection) is already here.
+    if (available_.Contains(position) || acquired_.contains(position)) return Status::Ok();
+    bytes_ += message->size();
+    const QueuedMessage& added =
+        available_.Insert(QueuedMessage{std::move(message), position, 0, expires_at_ms, 0});
+    tail_ = std::max(tail_, position);
+    // After a promotion, positions go on above every position the queue was given.
+    if (position >= next_position_) next_position_ = position + 1;
+    enqueued_.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& o : observers_) o->OnEnqueue(added, nullptr);
+    if (!waiting_.empty()) WakeWaiting(deferred);
+  }
+  Finish(deferred);
+  return Status::Ok();
+}
+
+void Queue::TakeAcquiredIn(const PositionRanges& ranges, std::vector<QueuedMessage>& out) {
+  auto take = [&](std::map<uint64_t, QueuedMessage>::iterator it) {
+    acquired_bytes_ -= it->second.message->size();
+    out.push_back(std::move(it->second));
+    return acquired_.erase(it);
+  };
+  if (ranges.size() <= acquired_.size()) {
+    for (const auto& [first, last] : ranges) {
+      for (auto it = acquired_.lower_bound(first); it != acquired_.end() && it->first <= last;) {
+        it = take(it);
+      }
+    }
+    return;
+  }
+  // Fewer acquired messages than ranges: look each one up in the ranges.
+  for (auto it = acquired_.lower_bound(ranges.front().first);
+       it != acquired_.end() && it->first <= ranges.back().second;) {
+    it = InRanges(ranges, it->first) ? take(it) : std::next(it);
+  }
+}
+
+uint64_t Queue::DequeueReplica(const PositionRanges& ranges) {
+  std::lock_guard lock(mutex_);
+  // After a promotion the queue decides for itself: a late removal must not touch it.
+  if (!IsReplica() || ranges.empty()) return 0;
+  std::vector<QueuedMessage> removed = available_.RemoveIn(ranges);
+  const auto available_count = static_cast<std::ptrdiff_t>(removed.size());
+  if (!acquired_.empty()) TakeAcquiredIn(ranges, removed);
+  // Observers see the removals in position order.
+  std::inplace_merge(
+      removed.begin(), removed.begin() + available_count, removed.end(),
+      [](const QueuedMessage& a, const QueuedMessage& b) { return a.position < b.position; });
+  for (const QueuedMessage& m : removed) Dequeued(m);
+  return removed.size();
 }
 
 }  // namespace qpidd::broker

@@ -51,6 +51,9 @@ struct QueueSettings {
   std::string alternate_exchange;  // alternate-exchange: where rejected, expired and
                                    // deleted-with-the-queue messages go
   uint64_t auto_delete_delay_s = 0;  // qpid.auto_delete_timeout, in seconds
+  // The position the queue's first message gets (0 is taken as 1). Set by code only, never by a
+  // declare argument: a module that numbers a queue's messages across brokers starts it higher.
+  uint64_t first_position = 1;
 
   Arguments arguments;  // as declared, kept for management and replication
 };

@@ -176,6 +176,11 @@ Result<Reply> QueueType::Purge(const Request& request) {
   }
   auto queue = Find(request.name);
   if (!queue.ok()) return queue.status();
+  if (queue.value()->replica()) {
+    return Status::Error(StatusCode::kPreconditionFailed,
+                         "queue '" + queue.value()->name() +
+                             "' is a replica: its messages come from replication");
+  }
   uint64_t purged = queue.value()->Purge();
   return SuccessReply(kOk, AttributeMap{{"messages", purged}});
 }
