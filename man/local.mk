@@ -3,6 +3,7 @@
 man_MANS = \
 	man/qpidd.8 \
 	man/qpid-config.1 \
+	man/qpid-ha.1 \
 	man/qpid-receive.1 \
 	man/qpid-send.1
 EXTRA_DIST += $(man_MANS)

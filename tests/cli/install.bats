@@ -17,11 +17,12 @@ teardown() {
   run make -C "$ROOT" -s install DESTDIR="$DEST" prefix=/opt/qpidd-ha
   [ "$status" -eq 0 ]
   [ -x "$DEST/opt/qpidd-ha/sbin/qpidd" ]
-  for tool in qpid-config qpid-send qpid-receive; do
+  for tool in qpid-config qpid-ha qpid-send qpid-receive; do
     [ -x "$DEST/opt/qpidd-ha/bin/$tool" ]
   done
   [ -f "$DEST/opt/qpidd-ha/share/man/man8/qpidd.8" ]
   [ -f "$DEST/opt/qpidd-ha/share/man/man1/qpid-config.1" ]
+  [ -f "$DEST/opt/qpidd-ha/share/man/man1/qpid-ha.1" ]
   # Nothing escapes DESTDIR.
   [ ! -e /opt/qpidd-ha ]
 }

@@ -2,7 +2,7 @@
 # The man pages in man/: each renders without warnings, each is installed (man/local.mk), and
 # each documents exactly the options its program's --help prints, so that the two stay in sync.
 # Run: bats tests/cli/man_pages.bats
-#   QPIDD=, QPID_SEND=, QPID_RECEIVE=, QPID_CONFIG= point at other binaries.
+#   QPIDD=, QPID_SEND=, QPID_RECEIVE=, QPID_CONFIG=, QPID_HA= point at other binaries.
 # Needs man-db (man, lexgrog) and groff-base (the formatter), which scripts/install-deps installs.
 
 setup() {
@@ -12,6 +12,7 @@ setup() {
   QPID_SEND_BIN="${QPID_SEND:-$ROOT/src/tools/qpid-send}"
   QPID_RECEIVE_BIN="${QPID_RECEIVE:-$ROOT/src/tools/qpid-receive}"
   QPID_CONFIG_BIN="${QPID_CONFIG:-$ROOT/src/tools/qpid-config}"
+  QPID_HA_BIN="${QPID_HA:-$ROOT/src/tools/qpid-ha}"
   # Rendering must not depend on the terminal or the locale of whoever runs the tests.
   export MANWIDTH=80 LC_ALL=C.UTF-8
   unset MANPAGER PAGER
@@ -207,4 +208,9 @@ require_man() {
 @test "qpid-config --help: every option is documented in man/qpid-config.1" {
   [ -x "$QPID_CONFIG_BIN" ] || skip "qpid-config is not built ($QPID_CONFIG_BIN)"
   assert_help_options_in_page "$QPID_CONFIG_BIN" "$MAN_DIR/qpid-config.1"
+}
+
+@test "qpid-ha --help: every option is documented in man/qpid-ha.1" {
+  [ -x "$QPID_HA_BIN" ] || skip "qpid-ha is not built ($QPID_HA_BIN)"
+  assert_help_options_in_page "$QPID_HA_BIN" "$MAN_DIR/qpid-ha.1"
 }
