@@ -32,8 +32,8 @@ std::unique_ptr<po::options_description> MakeDescription() {
   auto ha = std::make_unique<po::options_description>("HA options");
   ha->add_options()
       ("ha-cluster", po::value<std::string>()->value_name("yes|no")->default_value("no"),
-       "Join an HA active/passive cluster (not available yet: 'yes' is refused). Every other "
-       "HA option needs --ha-cluster yes.")
+       "Join an HA active/passive cluster: start as a backup and replicate the primary until "
+       "promoted. Every other HA option needs --ha-cluster yes.")
       ("ha-brokers-url", po::value<std::string>()->value_name("URL"),
        "The real addresses of every broker in the cluster, e.g. amqp:node1,node2 (not a "
        "virtual IP). Required with --ha-cluster yes.")
@@ -235,12 +235,6 @@ Status HaOptions::Apply(const po::variables_map& values) {
   }
   settings_ = std::move(s);
   return Status::Ok();
-}
-
-Status CheckHaAvailable(const HaSettings& settings) {
-  if (!settings.cluster) return Status::Ok();
-  return Status::NotImplemented(
-      "ha-cluster=yes: the HA module's replication is not available yet in this version");
 }
 
 }  // namespace qpidd::ha

@@ -58,8 +58,4 @@ class HaOptions : public OptionGroup {
   HaSettings settings_;
 };
 
-// Whether this version can run with `settings`: replication is not built yet, so --ha-cluster
-// yes is refused (kNotImplemented) rather than accepted and ignored.
-Status CheckHaAvailable(const HaSettings& settings);
-
 }  // namespace qpidd::ha

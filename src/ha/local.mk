@@ -4,8 +4,40 @@ noinst_LIBRARIES += src/ha/libha.a
 src_ha_libha_a_SOURCES = \
 	src/ha/ha_options.h src/ha/ha_options.cc \
 	src/ha/ha_state.h src/ha/ha_state.cc \
-	src/ha/promotion.h src/ha/promotion.cc
+	src/ha/promotion.h src/ha/promotion.cc \
+	src/ha/replication_policy.h src/ha/replication_policy.cc \
+	src/ha/records.h src/ha/records.cc \
+	src/ha/queue_guard.h src/ha/queue_guard.cc \
+	src/ha/replication_hub.h \
+	src/ha/queue_sender.h src/ha/queue_sender.cc \
+	src/ha/config_sender.h src/ha/config_sender.cc \
+	src/ha/membership.h src/ha/membership.cc \
+	src/ha/primary.h src/ha/primary.cc \
+	src/ha/backup_session.h src/ha/backup_session.cc \
+	src/ha/probe.h src/ha/probe.cc \
+	src/ha/ha_module.h src/ha/ha_module.cc \
+	src/ha/ha_broker_type.h src/ha/ha_broker_type.cc
 
 tests_unit_unit_tests_SOURCES += \
 	tests/unit/ha_options_test.cc \
-	tests/unit/ha_state_test.cc
+	tests/unit/ha_state_test.cc \
+	src/ha/membership_test.cc \
+	src/ha/queue_guard_test.cc \
+	src/ha/replication_policy_test.cc
+
+# The replication wire format: id range sets, delivery tags, configuration and queue-link events.
+src_ha_libha_a_SOURCES += \
+	src/ha/id_ranges.h src/ha/id_ranges.cc \
+	src/ha/wire_format.h src/ha/wire_format.cc
+
+tests_unit_unit_tests_SOURCES += \
+	src/ha/id_ranges_test.cc \
+	src/ha/wire_format_test.cc
+
+# The HA module's outgoing AMQP connection (replication to the primary, probes): Proton's engine
+# on a Boost.Asio socket.
+src_ha_libha_a_SOURCES += \
+	src/ha/client_connection.h src/ha/client_connection.cc
+
+tests_unit_unit_tests_SOURCES += \
+	src/ha/client_connection_test.cc

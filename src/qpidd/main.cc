@@ -5,18 +5,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <random>
-#include <sstream>
-#include <iomanip>
 
 #include "amqp/broker_context.h"
 #include "amqp/connection.h"
 #include "broker/broker.h"
 #include "common/log.h"
+#include "common/uuid.h"
+#include "ha/ha_broker_type.h"
+#include "ha/ha_module.h"
 #include "ha/ha_options.h"
 #include "management/management_agent.h"
 #include "net/server.h"
@@ -30,20 +31,8 @@ using namespace qpidd;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 
-// A random (version 4) UUID naming this broker process.
-std::string NewBrokerId() {
-  std::random_device random;
-  std::ostringstream out;
-  out << std::hex << std::setfill('0');
-  for (int i = 0; i < 16; ++i) {
-    unsigned byte = random() & 0xff;
-    if (i == 6) byte = (byte & 0x0f) | 0x40;
-    if (i == 8) byte = (byte & 0x3f) | 0x80;
-    if (i == 4 || i == 6 || i == 8 || i == 10) out << '-';
-    out << std::setw(2) << byte;
-  }
-  return out.str();
-}
+// Set when the broker stops for a fatal error rather than on request: it then exits with 1.
+std::atomic<bool> g_fatal_exit{false};
 
 int Fail(ReadyNotifier& notifier, const std::string& message) {
   std::cerr << "qpidd: " << message << std::endl;
@@ -69,7 +58,7 @@ void RaiseFileLimit(uint32_t max_connections) {
   }
 }
 
-int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
+int Run(const BrokerOptions& options, const ha::HaSettings& ha_settings, ReadyNotifier& notifier) {
   RaiseFileLimit(options.max_connections);
   // Signals are taken by sigwait() on this thread; block them before any thread starts so the
   // workers inherit the mask.
@@ -84,7 +73,7 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
   auto lock = DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return Fail(notifier, lock.status().message());
 
-  broker::Broker broker(broker::BrokerConfig{.id = NewBrokerId(),
+  broker::Broker broker(broker::BrokerConfig{.id = NewUuid(),
                                              .default_queue_limit = options.default_queue_limit,
                                              .flow_stop_percent = options.flow_stop_percent,
                                              .flow_resume_percent = options.flow_resume_percent,
@@ -93,11 +82,20 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
                                              .max_connections = options.max_connections});
   std::unique_ptr<management::ManagementAgent> agent;
   if (options.mgmt_enable) agent = std::make_unique<management::ManagementAgent>(broker);
-  amqp::BrokerContext context{broker, agent.get(),
-                              amqp::ConnectionSettings{
-                                  .container_id = broker.config().id,
-                                  .idle_timeout_ms = options.idle_timeout_seconds * 1000,
-                                  .max_connections = options.max_connections}};
+  // The HA module is always there: without ha-cluster its status is standalone.
+  auto ha_module = std::make_shared<ha::HaModule>(broker, ha_settings, [] {
+    // A module that can no longer trust its own state stops the broker, exit status 1.
+    g_fatal_exit.store(true);
+    kill(getpid(), SIGTERM);
+  });
+  if (agent) agent->AddType(std::make_unique<ha::HaBrokerType>(ha_module));
+  amqp::BrokerContext context{
+      .broker = broker,
+      .management = agent.get(),
+      .node_provider = ha_settings.cluster ? ha_module.get() : nullptr,
+      .settings = amqp::ConnectionSettings{.container_id = broker.config().id,
+                                           .idle_timeout_ms = options.idle_timeout_seconds * 1000,
+                                           .max_connections = options.max_connections}};
 
   net::Server server(options.worker_threads, [&context](boost::asio::ip::tcp::socket socket) {
     std::make_shared<amqp::Connection>(std::move(socket), context)->Start();
@@ -113,6 +111,7 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
     pid_file.emplace(std::move(created).value());
   }
 
+  ha_module->Start();
   server.Start();
   QPIDD_LOG(kNotice, kBroker, "broker " << broker.config().id << " (qpidd-ha " << PACKAGE_VERSION
                                         << ") running on port " << port.value() << " with "
@@ -126,9 +125,15 @@ int Run(const BrokerOptions& options, ReadyNotifier& notifier) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  QPIDD_LOG(kNotice, kBroker, "shutting down on signal " << signal_number);
+  const int exit_status = g_fatal_exit.load() ? kExitFailure : kExitOk;
+  if (exit_status == kExitOk) {
+    QPIDD_LOG(kNotice, kBroker, "shutting down on signal " << signal_number);
+  } else {
+    QPIDD_LOG(kCritical, kBroker, "shutting down after a fatal error");
+  }
+  ha_module->Stop();
   server.Stop();
-  return kExitOk;
+  return exit_status;
 }
 
 }  // namespace
@@ -172,10 +177,6 @@ int Main(int argc, char** argv) {
               << std::endl;
     return kExitFailure;
   }
-  if (Status s = ha::CheckHaAvailable(ha_options.settings()); !s.ok()) {
-    std::cerr << "qpidd: " << s.message() << std::endl;
-    return kExitFailure;
-  }
 
   log::Sinks sinks;
   sinks.to_stderr = options.log_to_stderr_given ? options.log_to_stderr : !options.daemon;
@@ -196,7 +197,7 @@ int Main(int argc, char** argv) {
     if (!daemon.value().has_value()) return kExitOk;  // the parent: the daemon is ready
     notifier = std::move(*daemon.value());
   }
-  const int rc = Run(options, notifier);
+  const int rc = Run(options, ha_options.settings(), notifier);
   log::Shutdown();
   return rc;
 }

@@ -83,7 +83,6 @@ TEST_F(HaOptionsTest, Defaults) {
   EXPECT_EQ(s.link_maintenance_interval, seconds(2));
   EXPECT_EQ(s.link_heartbeat_interval, seconds(120));
   EXPECT_TRUE(s.given.empty());
-  EXPECT_TRUE(CheckHaAvailable(s).ok());
 }
 
 TEST_F(HaOptionsTest, EveryOptionOnTheCommandLine) {
@@ -340,15 +339,6 @@ TEST_F(HaOptionsTest, Help) {
         "--link-heartbeat-interval SECONDS (=120)"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
-}
-
-TEST_F(HaOptionsTest, ClusterIsNotAvailableYet) {
-  HaSettings s = ParseCluster({});
-  Status status = CheckHaAvailable(s);
-  EXPECT_EQ(status.code(), StatusCode::kNotImplemented);
-  EXPECT_EQ(status.message(),
-            "ha-cluster=yes: the HA module's replication is not available yet in this version");
-  EXPECT_TRUE(CheckHaAvailable(HaSettings{}).ok());
 }
 
 }  // namespace

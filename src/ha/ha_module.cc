@@ -1,0 +1,395 @@
+#include "ha/ha_module.h"
+
+#include <boost/asio/post.hpp>
+#include <future>
+
+#include "amqp/connection.h"
+#include "amqp/errors.h"
+#include "common/log.h"
+#include "ha/probe.h"
+#include "ha/wire_format.h"
+
+namespace qpidd::ha {
+namespace {
+
+std::string TextOf(const broker::Arguments& properties, std::string_view key) {
+  auto it = properties.find(std::string(key));
+  if (it == properties.end()) return {};
+  const auto* text = std::get_if<std::string>(&it->second);
+  return text ? *text : std::string();
+}
+
+uint64_t NumberOf(const broker::Arguments& properties, std::string_view key) {
+  auto it = properties.find(std::string(key));
+  if (it == properties.end()) return 0;
+  if (const auto* u = std::get_if<uint64_t>(&it->second)) return *u;
+  if (const auto* i = std::get_if<int64_t>(&it->second)) return *i < 0 ? 0 : static_cast<uint64_t>(*i);
+  return 0;
+}
+
+std::chrono::milliseconds Millis(std::chrono::nanoseconds d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+// Highest epoch a cluster may reach: ids keep 48 bits for positions.
+constexpr uint32_t kMaxEpoch = 65535;
+
+}  // namespace
+
+HaModule::HaModule(broker::Broker& broker, HaSettings settings, std::function<void()> fatal_stop)
+    : broker_(broker),
+      settings_(std::move(settings)),
+      fatal_stop_(std::move(fatal_stop)),
+      work_(boost::asio::make_work_guard(loop_)),
+      round_timer_(loop_),
+      backup_timer_(loop_) {}
+
+HaModule::~HaModule() { Stop(); }
+
+void HaModule::Start() {
+  broker_.SetConnectionAdmission(shared_from_this());
+  thread_ = std::thread([this] { loop_.run(); });
+  if (!settings_.cluster) return;
+  Transition(BrokerStatus::kJoining, "ha-cluster=yes: looking for a primary in " +
+                                         settings_.brokers_url);
+  boost::asio::post(loop_, [self = shared_from_this()] { self->StartRound(); });
+}
+
+void HaModule::Stop() {
+  if (!thread_.joinable()) return;
+  boost::asio::post(loop_, [this] {
+    stopping_ = true;
+    round_timer_.cancel();
+    backup_timer_.cancel();
+    for (const auto& a : attempts_) a->Abort();
+    if (replication_) replication_->Abort();
+  });
+  work_.reset();
+  // Let closes finish (each is bounded), then stop whatever is left.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!loop_.stopped() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  loop_.stop();
+  thread_.join();
+  broker_.SetConnectionAdmission(nullptr);
+}
+
+// --- What others see ----------------------------------------------------------------------
+
+HaView HaModule::View() const {
+  HaView view;
+  view.status = state_.status();
+  view.broker_id = broker_.config().id;
+  view.brokers_url = settings_.brokers_url;
+  view.public_url = settings_.public_url;
+  view.replicate = std::string(broker::ReplicationLevelName(settings_.replicate));
+  std::shared_ptr<Primary> primary;
+  {
+    std::lock_guard lock(mutex_);
+    view.address = own_address_;
+    view.epoch = epoch_;
+    view.primary = primary_;
+    view.members = members_;
+    primary = primary_role_;
+  }
+  if (primary) {
+    view.members = primary->Members();
+    view.expected_backups = primary->ExpectedIds();
+  }
+  return view;
+}
+
+broker::Arguments HaModule::OwnOpenProperties() const {
+  broker::Arguments properties;
+  if (!settings_.cluster) return properties;
+  std::lock_guard lock(mutex_);
+  properties[std::string(kProtocolProperty)] = uint64_t{kProtocolVersion};
+  properties[std::string(kBrokerIdProperty)] = broker_.config().id;
+  properties[std::string(kStatusProperty)] = std::string(BrokerStatusName(state_.status()));
+  properties[std::string(kEpochProperty)] = uint64_t{epoch_};
+  properties[std::string(kReplicateProperty)] =
+      std::string(broker::ReplicationLevelName(settings_.replicate));
+  return properties;
+}
+
+broker::AdmissionVerdict HaModule::Admit(const broker::ConnectionInfo& info) {
+  using Action = broker::AdmissionVerdict::Action;
+  broker::AdmissionVerdict verdict;
+  const BrokerStatus status = state_.status();
+  if (info.backup_link && IsPrimary(status)) {
+    std::shared_ptr<Primary> primary;
+    {
+      std::lock_guard lock(mutex_);
+      primary = primary_role_;
+    }
+    if (primary) {
+      verdict = primary->AdmitBackup(info);
+      verdict.idle_timeout_ms =
+          static_cast<uint32_t>(Millis(settings_.link_heartbeat_interval).count() * 2);
+    }
+  } else if (info.backup_link) {
+    verdict.action = Action::kClose;
+    verdict.condition = std::string(kNotPrimaryError);
+    verdict.reason = "this broker is not a primary (status " +
+                     std::string(BrokerStatusName(status)) + ")";
+  } else if (info.admin) {
+    verdict.exempt_from_limit = true;
+  } else if (settings_.cluster && !IsPrimary(status)) {
+    verdict.action = Action::kDrop;
+    verdict.reason = "this broker is an HA backup (status " + std::string(BrokerStatusName(status)) +
+                     "): clients must connect to the primary";
+  }
+  verdict.open_properties = OwnOpenProperties();
+  return verdict;
+}
+
+bool HaModule::Serves(std::string_view address) const { return address.starts_with("$ha."); }
+
+std::shared_ptr<amqp::Link> HaModule::Attach(const std::shared_ptr<amqp::Connection>& connection,
+                                             pn_link_t* link) {
+  std::shared_ptr<Primary> primary;
+  {
+    std::lock_guard lock(mutex_);
+    primary = primary_role_;
+  }
+  const char* address = pn_terminus_get_address(pn_link_remote_source(link));
+  if (!connection->record().info.backup_link || !primary || !address) {
+    amqp::RefuseAttach(link, "amqp:not-found",
+                       "$ha. nodes exist only for backups connected to a primary");
+    return nullptr;
+  }
+  return primary->Attach(connection, link, address);
+}
+
+void HaModule::Transition(BrokerStatus to, const std::string& reason) {
+  if (Status s = state_.Transition(to, reason); !s.ok()) {
+    QPIDD_LOG(kCritical, kHa, s.message() << ": stopping the broker");
+    if (fatal_stop_) fatal_stop_();
+  }
+}
+
+// --- Backup: finding the primary (HA loop) --------------------------------------------------
+
+void HaModule::ScheduleRound(std::chrono::nanoseconds delay) {
+  if (stopping_) return;
+  round_timer_.expires_after(delay);
+  round_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+    if (!error) self->StartRound();
+  });
+}
+
+void HaModule::StartRound() {
+  if (stopping_ || replication_ || !attempts_.empty() || IsPrimary(state_.status())) return;
+  std::string own_address;
+  uint32_t epoch = 0;
+  {
+    std::lock_guard lock(mutex_);
+    own_address = own_address_;
+    epoch = epoch_;
+  }
+  for (const auto& address : settings_.brokers) {
+    if (address.HostPort() == own_address) continue;
+    ClientConnectionOptions options;
+    options.host = address.host;
+    options.port = address.port;
+    options.user = address.user.empty() ? settings_.username : address.user;
+    options.password = address.user.empty() ? settings_.password : address.password;
+    options.mechanism = settings_.mechanism;
+    options.container_id = "qpidd-ha-" + broker_.config().id;
+    options.open_properties[std::string(kBackupProperty)] = true;
+    options.open_properties[std::string(kProtocolProperty)] = uint64_t{kProtocolVersion};
+    options.open_properties[std::string(kBrokerIdProperty)] = broker_.config().id;
+    options.open_properties[std::string(kAddressProperty)] = own_address;
+    options.open_properties[std::string(kStatusProperty)] =
+        std::string(BrokerStatusName(state_.status()));
+    options.open_properties[std::string(kEpochProperty)] = uint64_t{epoch};
+    options.open_properties[std::string(kReplicateProperty)] =
+        std::string(broker::ReplicationLevelName(settings_.replicate));
+    options.idle_timeout_ms =
+        static_cast<uint32_t>(Millis(settings_.link_heartbeat_interval).count() * 2);
+    options.connect_timeout = std::max(Millis(settings_.link_maintenance_interval),
+                                       std::chrono::milliseconds(1000));
+    attempts_.push_back(ClientConnection::Start(
+        loop_, options, std::make_shared<BackupSession>(broker_, settings_, *this)));
+  }
+  if (attempts_.empty()) ScheduleRound(settings_.link_maintenance_interval);
+}
+
+bool HaModule::OnPeerOpened(ClientConnection& connection, const broker::Arguments& properties) {
+  const std::string peer_id = TextOf(properties, kBrokerIdProperty);
+  if (peer_id == broker_.config().id) {
+    std::lock_guard lock(mutex_);
+    if (own_address_ != connection.address()) {
+      own_address_ = connection.address();
+      QPIDD_LOG(kInfo, kHa, "this broker is " << own_address_ << " in ha-brokers-url");
+    }
+    return false;
+  }
+  auto status = ParseBrokerStatus(TextOf(properties, kStatusProperty));
+  if (!status.ok() || !IsPrimary(status.value()) || replication_ || stopping_ ||
+      IsPrimary(state_.status())) {
+    return false;
+  }
+  const uint64_t protocol = NumberOf(properties, kProtocolProperty);
+  if (protocol != kProtocolVersion) {
+    QPIDD_LOG(kError, kHa, "primary " << peer_id << "@" << connection.address()
+                                      << " speaks replication protocol " << protocol
+                                      << ", this broker " << kProtocolVersion);
+    return false;
+  }
+  replication_ = connection.shared_from_this();
+  {
+    std::lock_guard lock(mutex_);
+    primary_ = peer_id + "@" + connection.address();
+  }
+  for (const auto& a : attempts_) {
+    if (a.get() != &connection) a->Close();
+  }
+  return true;
+}
+
+void HaModule::OnSnapshotBegin(const ConfigEvent& event) {
+  {
+    std::lock_guard lock(mutex_);
+    epoch_ = event.epoch;
+    history_ = event.history;
+  }
+  if (state_.status() == BrokerStatus::kJoining) {
+    Transition(BrokerStatus::kCatchup, "replicating from primary " + event.broker_id);
+  }
+}
+
+void HaModule::OnMembers(const std::vector<MemberRecord>& members) {
+  {
+    std::lock_guard lock(mutex_);
+    members_ = members;
+  }
+  for (const auto& m : members) {
+    if (m.broker_id != broker_.config().id) continue;
+    const BrokerStatus now = state_.status();
+    if (m.status == "ready" && now == BrokerStatus::kCatchup) {
+      Transition(BrokerStatus::kReady, "the primary counts every replicated queue caught up");
+    } else if (m.status == "catchup" && now == BrokerStatus::kReady) {
+      Transition(BrokerStatus::kCatchup, "the primary no longer guards messages for this backup");
+    }
+  }
+}
+
+void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& error,
+                               bool peer_closed) {
+  std::erase_if(attempts_, [&connection](const auto& a) { return a.get() == &connection; });
+  if (replication_.get() == &connection) {
+    replication_.reset();
+    std::string primary;
+    {
+      std::lock_guard lock(mutex_);
+      primary.swap(primary_);
+    }
+    if (!stopping_ && !IsPrimary(state_.status())) {
+      QPIDD_LOG(kNotice, kHa, "lost primary " << primary << ": "
+                                              << (error.empty() ? "closed" : error)
+                                              << (peer_closed ? "" : " (transport)"));
+    }
+  }
+  if (attempts_.empty() && !replication_) ScheduleRound(settings_.link_maintenance_interval);
+}
+
+// --- Promotion ------------------------------------------------------------------------------
+
+Result<BrokerStatus> HaModule::Promote() {
+  std::vector<PeerStatus> others;
+  if (state_.status() == BrokerStatus::kJoining) {
+    // The bound of doc/ha-protocol.md 4.6: one heartbeat interval, at most 5 s.
+    const auto timeout = std::clamp(Millis(settings_.link_heartbeat_interval),
+                                    std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
+    others = ProbeMembers(loop_, settings_.brokers, settings_, broker_.config().id, timeout);
+  }
+  std::promise<Result<BrokerStatus>> done;
+  auto result = done.get_future();
+  boost::asio::post(loop_, [this, &done, &others] { done.set_value(PromoteOnLoop(others)); });
+  return result.get();
+}
+
+Result<BrokerStatus> HaModule::PromoteOnLoop(const std::vector<PeerStatus>& others) {
+  const BrokerStatus status = state_.status();
+  auto decision = DecidePromotion(status, others);
+  if (!decision.ok()) {
+    QPIDD_LOG(kNotice, kHa, "promotion refused: " << decision.status().message());
+    return decision.status();
+  }
+  if (decision.value() == Promotion::kAlreadyPrimary) {
+    QPIDD_LOG(kInfo, kHa, "ignoring promotion, already primary");
+    return status;
+  }
+  PrimaryIdentity identity;
+  std::vector<MemberRecord> expected;
+  {
+    std::lock_guard lock(mutex_);
+    if (epoch_ >= kMaxEpoch) {
+      return Status::Error(StatusCode::kPreconditionFailed, "promotion refused: the cluster reached epoch " +
+                                        std::to_string(epoch_) + "; restart it empty");
+    }
+    epoch_ += 1;
+    history_.push_back({epoch_, broker_.config().id});
+    identity = PrimaryIdentity{broker_.config().id, own_address_, epoch_, history_};
+    for (const auto& m : members_) {
+      if (m.broker_id != broker_.config().id && m.status == "ready") expected.push_back(m);
+    }
+    primary_ = broker_.config().id + "@" + own_address_;
+  }
+  // 1. No longer a backup.
+  round_timer_.cancel();
+  for (const auto& a : attempts_) a->Abort();
+  if (replication_) replication_->Abort();
+  // 2-5. Replicas become ordinary queues; every level-all queue guarded for expected backups.
+  auto primary = std::make_shared<Primary>(
+      broker_, settings_, identity, [weak = weak_from_this()] {
+        if (auto self = weak.lock()) {
+          boost::asio::post(self->loop_, [self] { self->CheckRecovered(); });
+        }
+      });
+  primary->Start(expected);
+  std::string expected_text;
+  for (const auto& m : expected) expected_text += " " + m.broker_id + "@" + m.address;
+  {
+    std::lock_guard lock(mutex_);
+    primary_role_ = primary;
+  }
+  // 6. Expected backups have ha-backup-timeout to come back.
+  backup_timer_.expires_after(settings_.backup_timeout);
+  backup_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    auto self = weak.lock();
+    if (error || !self) return;
+    std::shared_ptr<Primary> p;
+    {
+      std::lock_guard lock(self->mutex_);
+      p = self->primary_role_;
+    }
+    if (p) p->GiveUpExpected();
+    self->CheckRecovered();
+  });
+  // 7. Clients are admitted from here on.
+  Transition(BrokerStatus::kRecovering,
+             "promoted (epoch " + std::to_string(identity.epoch) + "), expected backups:" +
+                 (expected_text.empty() ? " none" : expected_text));
+  primary->SetOwnStatus(BrokerStatus::kRecovering);
+  // 8.
+  CheckRecovered();
+  return state_.status();
+}
+
+void HaModule::CheckRecovered() {
+  std::shared_ptr<Primary> primary;
+  {
+    std::lock_guard lock(mutex_);
+    primary = primary_role_;
+  }
+  if (!primary || state_.status() != BrokerStatus::kRecovering) return;
+  if (primary->ExpectedOutstanding()) return;
+  backup_timer_.cancel();
+  Transition(BrokerStatus::kActive, "no expected backup left to wait for");
+  primary->SetOwnStatus(BrokerStatus::kActive);
+}
+
+}  // namespace qpidd::ha

@@ -1,0 +1,105 @@
+// The primary role (doc/ha-protocol.md 6-10): decides what is replicated as objects are made,
+// guards every level-all queue, serves the backups' replication links, and keeps membership.
+//
+// THREAD SAFE: broker callbacks come from any thread; links call from their connections' loops.
+#pragma once
+
+#include <proton/link.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "amqp/link.h"
+#include "broker/broker.h"
+#include "ha/config_sender.h"
+#include "ha/ha_options.h"
+#include "ha/membership.h"
+#include "ha/queue_guard.h"
+#include "ha/replication_hub.h"
+
+namespace qpidd::amqp {
+class Connection;
+}
+
+namespace qpidd::ha {
+
+struct PrimaryIdentity {
+  std::string broker_id;
+  std::string address;                // own address in ha-brokers-url; "" while unknown
+  uint32_t epoch = 0;
+  std::vector<HistoryEntry> history;  // including this primary's own entry
+};
+
+class Primary : public broker::ConfigurationObserver,
+                public ReplicationHub,
+                public std::enable_shared_from_this<Primary> {
+ public:
+  // `on_change` is told (any thread, no lock held) when membership changed, so the module can
+  // move recovering -> active when nobody is expected any more.
+  Primary(broker::Broker& broker, const HaSettings& settings, PrimaryIdentity identity,
+          std::function<void()> on_change);
+  ~Primary() override;
+
+  // Takes over the broker: replicas become ordinary queues continuing from this epoch's ids,
+  // every level-all queue is guarded for `expected` backups, and objects made from now on are
+  // replicated.
+  void Start(const std::vector<MemberRecord>& expected);
+
+  void SetOwnStatus(BrokerStatus status);
+  bool ExpectedOutstanding() const;
+  std::vector<std::string> ExpectedIds() const;
+  std::vector<MemberRecord> Members() const;
+  // Gives up expected backups that have not come back (ha-backup-timeout).
+  void GiveUpExpected();
+
+  // A backup connection being admitted (its open properties in `info`).
+  broker::AdmissionVerdict AdmitBackup(const broker::ConnectionInfo& info);
+  // An attach to a `$ha.` address on a backup connection.
+  std::shared_ptr<amqp::Link> Attach(const std::shared_ptr<amqp::Connection>& connection,
+                                     pn_link_t* link, const std::string& address);
+
+  // broker::ConfigurationObserver
+  Status PrepareQueue(const std::string& name, broker::QueueSettings& settings) override;
+  Status PrepareExchange(const std::string& name, std::string_view type,
+                         broker::ExchangeSettings& settings) override;
+  void InitQueue(const broker::QueuePtr& queue) override;
+  void OnQueueCreated(const broker::QueuePtr& queue) override;
+  void OnQueueDeleted(const broker::QueuePtr& queue) override;
+  void OnExchangeCreated(const broker::ExchangePtr&) override {}
+  void OnExchangeDeleted(const broker::ExchangePtr&) override {}
+  void OnBind(const broker::BindingInfo&) override {}
+  void OnUnbind(const broker::BindingInfo&) override {}
+
+  // ReplicationHub
+  std::shared_ptr<QueueGuard> GuardFor(const broker::Queue& queue) override;
+  ConfigEvent SnapshotBegin() override;
+  void OnSnapshotApplied(const std::string& backup, std::set<std::string> queues) override;
+  void OnQueueCaughtUp(const std::string& backup, const std::string& queue) override;
+  void OnBackupGone(const std::string& backup, const void* link) override;
+
+ private:
+  // Makes the guard of a level-all queue, guarding for connected and expected backups from
+  // `start` on. REQUIRES: mutex_ held.
+  void AddGuard(const broker::QueuePtr& queue, uint64_t start);
+  // Sends membership to every backup if it changed, and tells the module. Takes mutex_.
+  void PublishMembership();
+  uint64_t FirstPosition() const { return (uint64_t{identity_.epoch} << 48) + 1; }
+
+  broker::Broker& broker_;
+  const HaSettings settings_;
+  const PrimaryIdentity identity_;
+  std::function<void()> on_change_;
+
+  mutable std::mutex mutex_;
+  // State below is protected by mutex_.
+  Membership membership_;
+  std::map<const broker::Queue*, std::shared_ptr<QueueGuard>> guards_;
+  std::map<std::string, std::weak_ptr<ConfigSender>> config_senders_;  // by backup id
+  std::set<std::string> connected_;  // backups with a live connection
+};
+
+}  // namespace qpidd::ha
