@@ -6,6 +6,7 @@
 #include "amqp/connection.h"
 #include "amqp/errors.h"
 #include "common/log.h"
+#include "ha/own_address.h"
 #include "ha/probe.h"
 #include "ha/wire_format.h"
 
@@ -46,10 +47,16 @@ HaModule::HaModule(broker::Broker& broker, HaSettings settings, std::function<vo
 
 HaModule::~HaModule() { Stop(); }
 
-void HaModule::Start() {
+void HaModule::Start(uint16_t listening_port) {
   broker_.SetConnectionAdmission(shared_from_this());
   thread_ = std::thread([this] { loop_.run(); });
   if (!settings_.cluster) return;
+  const std::string own = FindOwnAddress(settings_.brokers, listening_port);
+  if (!own.empty()) {
+    QPIDD_LOG(kInfo, kHa, "this broker is " << own << " in ha-brokers-url");
+    std::lock_guard lock(mutex_);
+    own_address_ = own;
+  }
   Transition(BrokerStatus::kJoining, "ha-cluster=yes: looking for a primary in " +
                                          settings_.brokers_url);
   boost::asio::post(loop_, [self = shared_from_this()] { self->StartRound(); });

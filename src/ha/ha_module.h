@@ -51,8 +51,8 @@ class HaModule : public broker::ConnectionAdmission,
   ~HaModule() override;
 
   // Installs the module's hooks and starts its thread; a cluster member starts joining and
-  // looks for a primary.
-  void Start();
+  // looks for a primary. `listening_port` finds its own address in ha-brokers-url.
+  void Start(uint16_t listening_port);
   // Closes the module's connections and joins its thread.
   void Stop();
 

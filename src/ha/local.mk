@@ -15,6 +15,7 @@ src_ha_libha_a_SOURCES = \
 	src/ha/primary.h src/ha/primary.cc \
 	src/ha/backup_session.h src/ha/backup_session.cc \
 	src/ha/probe.h src/ha/probe.cc \
+	src/ha/own_address.h src/ha/own_address.cc \
 	src/ha/ha_module.h src/ha/ha_module.cc \
 	src/ha/ha_broker_type.h src/ha/ha_broker_type.cc
 
@@ -22,6 +23,7 @@ tests_unit_unit_tests_SOURCES += \
 	tests/unit/ha_options_test.cc \
 	tests/unit/ha_state_test.cc \
 	src/ha/membership_test.cc \
+	src/ha/own_address_test.cc \
 	src/ha/queue_guard_test.cc \
 	src/ha/replication_policy_test.cc
 

@@ -111,7 +111,7 @@ int Run(const BrokerOptions& options, const ha::HaSettings& ha_settings, ReadyNo
     pid_file.emplace(std::move(created).value());
   }
 
-  ha_module->Start();
+  ha_module->Start(port.value());
   server.Start();
   QPIDD_LOG(kNotice, kBroker, "broker " << broker.config().id << " (qpidd-ha " << PACKAGE_VERSION
                                         << ") running on port " << port.value() << " with "
