@@ -437,8 +437,13 @@ start_daemon() {
 @test "HA options and their aliases are read from qpidd.conf" {
   printf 'ha-cluster = yes\nha-brokers = 127.0.0.1:1\nha-public-brokers = vip\nha-replicate = all\n' \
     >"$BATS_TEST_TMPDIR/ha.conf"
-  start_broker --config "$BATS_TEST_TMPDIR/ha.conf"
-  run "$QPIDD_BUILDDIR/src/tools/qpid-ha" query -b "127.0.0.1:$BROKER_PORT"
+  local port
+  port="$(free_port)"
+  "$QPIDD_BIN" --port "$port" --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" \
+    --config "$BATS_TEST_TMPDIR/ha.conf" >/dev/null 2>"$BATS_TEST_TMPDIR/ha.log" 3>&- </dev/null &
+  OTHER_PIDS+=("$!")
+  wait_listening "$port"
+  run "$QPIDD_BUILDDIR/src/tools/qpid-ha" query -b "127.0.0.1:$port"
   echo "$output"
   [ "$status" -eq 0 ]
   grep -Eq '^Status: +joining$' <<<"$output"
