@@ -6,6 +6,7 @@
 #include "amqp/connection.h"
 #include "amqp/errors.h"
 #include "common/log.h"
+#include "ha/backup_write_guard.h"
 #include "ha/own_address.h"
 #include "ha/probe.h"
 #include "ha/wire_format.h"
@@ -51,6 +52,13 @@ void HaModule::Start(uint16_t listening_port) {
   broker_.SetConnectionAdmission(shared_from_this());
   thread_ = std::thread([this] { loop_.run(); });
   if (!settings_.cluster) return;
+  // Replication runs on this module's thread; anyone else is refused replicated objects here.
+  broker_.AddConfigurationObserver(std::make_shared<BackupWriteGuard>(
+      settings_, [weak = weak_from_this()] {
+        auto self = weak.lock();
+        return self && !IsPrimary(self->state_.status()) &&
+               std::this_thread::get_id() != self->thread_.get_id();
+      }));
   const std::string own = FindOwnAddress(settings_.brokers, listening_port);
   if (!own.empty()) {
     QPIDD_LOG(kInfo, kHa, "this broker is " << own << " in ha-brokers-url");
