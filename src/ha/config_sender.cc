@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "amqp/connection.h"
+#include "amqp/errors.h"
 #include "common/log.h"
 #include "ha/records.h"
 #include "ha/replication_policy.h"
@@ -107,6 +108,7 @@ void ConfigSender::OnUnbind(const broker::BindingInfo& binding) {
 void ConfigSender::OnReplayDone() {
   std::lock_guard lock(mutex_);
   replaying_ = false;
+  snapshot_pending_ = pending_.size();
   pending_.push_back(
       {ConfigEvent::SnapshotEnd(snapshot_exchanges_, snapshot_queues_, snapshot_bindings_), false});
   Wake();
@@ -119,6 +121,28 @@ void ConfigSender::Enqueue(ConfigEvent event, bool snapshot_record) {
 }
 
 void ConfigSender::Wake() {
+  // A backup this far behind (snapshot aside) is not keeping up: it starts again with a fresh
+  // snapshot rather than have the primary buffer without bound.
+  if (!replaying_ && pending_.size() > kMaxPendingEvents + snapshot_pending_ && !overrun_) {
+    overrun_ = true;
+    if (auto connection = connection_.lock()) {
+      connection->Post([weak = weak_from_this()] {
+        auto self = weak.lock();
+        if (!self || self->closed_) return;
+        QPIDD_LOG(kWarning, kHa, "backup " << self->backup_ << " is more than "
+                                           << kMaxPendingEvents
+                                           << " configuration events behind: closing its link");
+        amqp::CloseLinkWithError(self->link_, kReplicationFailedError.data(),
+                                 "more than " + std::to_string(kMaxPendingEvents) +
+                                     " configuration events behind");
+      });
+    }
+    return;
+  }
+  WakeSender();
+}
+
+void ConfigSender::WakeSender() {
   if (pump_posted_.exchange(true)) return;
   auto connection = connection_.lock();
   if (!connection) return;

@@ -27,6 +27,10 @@ class Connection;
 
 namespace qpidd::ha {
 
+// Most configuration events a backup may be behind (its snapshot aside) before its link is
+// closed and it starts again.
+inline constexpr size_t kMaxPendingEvents = 100000;
+
 class ConfigSender : public amqp::Link,
                      public broker::ConfigurationObserver,
                      public std::enable_shared_from_this<ConfigSender> {
@@ -62,7 +66,8 @@ class ConfigSender : public amqp::Link,
     bool snapshot_record = false;
   };
   void Enqueue(ConfigEvent event, bool snapshot_record = false);
-  void Wake();
+  void Wake();        // REQUIRES: mutex_ held
+  void WakeSender();  // REQUIRES: mutex_ held
   void Pump();
   ConfigEvent NextMessage();  // REQUIRES: mutex_ held, pending_ not empty
   void Send(ConfigEvent event);
@@ -81,6 +86,8 @@ class ConfigSender : public amqp::Link,
   // State below is protected by mutex_.
   bool replaying_ = true;
   std::deque<Pending> pending_;
+  size_t snapshot_pending_ = 0;  // the snapshot's messages, not counted against the limit
+  bool overrun_ = false;
   uint64_t snapshot_exchanges_ = 0;
   uint64_t snapshot_queues_ = 0;
   uint64_t snapshot_bindings_ = 0;
