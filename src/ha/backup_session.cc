@@ -100,6 +100,7 @@ void BackupSession::OnEvent(ClientConnection& c, pn_event_t* event) {
       if (auto it = queue_links_.find(link); it != queue_links_.end()) {
         links_by_queue_.erase(it->second.queue);
         queue_links_.erase(it);
+        ReportCatchup();
       }
       pn_link_close(link);
       break;
@@ -107,6 +108,12 @@ void BackupSession::OnEvent(ClientConnection& c, pn_event_t* event) {
     default:
       break;
   }
+}
+
+void BackupSession::ReportCatchup() {
+  size_t count = 0;
+  for (const auto& [link, q] : queue_links_) count += q.caught_up ? 0 : 1;
+  owner_.OnCatchupQueues(count);
 }
 
 void BackupSession::OnClosed(ClientConnection& c, const std::string& error, bool peer_closed) {
@@ -300,6 +307,7 @@ void BackupSession::AttachQueueLink(ClientConnection& c, const broker::QueuePtr&
   TopUp(link, 0);
   queue_links_[link] = QueueLink{replica->name(), replica};
   links_by_queue_[replica->name()] = link;
+  ReportCatchup();
 }
 
 Status BackupSession::ApplyQueueMessage(QueueLink& link, pn_delivery_t* delivery,
@@ -311,6 +319,9 @@ Status BackupSession::ApplyQueueMessage(QueueLink& link, pn_delivery_t* delivery
     if (!event.ok()) return event.status();
     if (event.value().name == kDequeueEvent) {
       link.replica->DequeueReplica(event.value().ids.Ranges());
+    } else if (event.value().name == kCaughtUpEvent && !link.caught_up) {
+      link.caught_up = true;
+      ReportCatchup();
     }
     return Status::Ok();
   }

@@ -32,6 +32,8 @@ class BackupSessionOwner {
   virtual bool OnPeerOpened(ClientConnection& connection, const broker::Arguments& properties) = 0;
   virtual void OnSnapshotBegin(const ConfigEvent& event) = 0;
   virtual void OnMembers(const std::vector<MemberRecord>& members) = 0;
+  // How many of the replicas' queue links have not yet said `caught-up`.
+  virtual void OnCatchupQueues(size_t count) = 0;
   // The connection ended (an attempt that was not kept, or the replication connection).
   virtual void OnSessionClosed(ClientConnection& connection, const std::string& error,
                                bool peer_closed) = 0;
@@ -51,7 +53,9 @@ class BackupSession : public ClientHandler {
     std::string queue;
     broker::QueuePtr replica;
     size_t largest = 0;  // largest message seen, for the ha-flow-bytes window
+    bool caught_up = false;
   };
+  void ReportCatchup();
   void OnDelivery(ClientConnection& c, pn_delivery_t* delivery);
   Status ApplyConfig(ClientConnection& c, const std::string& bytes);
   Status Apply(ClientConnection& c, const ConfigEvent& event);

@@ -23,7 +23,7 @@ std::string_view HaBrokerType::name() const { return kType; }
 std::vector<std::string> HaBrokerType::AttributeNames() const {
   return {"name",    "identity", "type",    "status",          "brokerId", "address",
           "brokersUrl", "publicUrl", "replicate", "protocol", "epoch", "primary",
-          "members", "expectedBackups"};
+          "members", "expectedBackups", "catchupQueues"};
 }
 
 std::vector<std::string> HaBrokerType::Operations() const {
@@ -61,6 +61,7 @@ management::AttributeMap HaBrokerType::Describe() const {
       {"primary", TextOrNull(view.primary)},
       {"members", member_list},
       {"expectedBackups", expected},
+      {"catchupQueues", view.catchup_queues},
   };
 }
 

@@ -106,11 +106,13 @@ HaView HaModule::View() const {
     view.epoch = epoch_;
     view.primary = primary_;
     view.members = members_;
+    view.catchup_queues = catchup_queues_;
     primary = primary_role_;
   }
   if (primary) {
     view.members = primary->Members();
     view.expected_backups = primary->ExpectedIds();
+    view.catchup_queues = 0;
   }
   return view;
 }
@@ -289,6 +291,11 @@ void HaModule::OnMembers(const std::vector<MemberRecord>& members) {
       Transition(BrokerStatus::kCatchup, "the primary no longer guards messages for this backup");
     }
   }
+}
+
+void HaModule::OnCatchupQueues(size_t count) {
+  std::lock_guard lock(mutex_);
+  catchup_queues_ = count;
 }
 
 void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& error,

@@ -38,6 +38,7 @@ struct HaView {
   std::string primary;  // "<id>@<address>", "" when none
   std::vector<MemberRecord> members;
   std::vector<std::string> expected_backups;
+  uint64_t catchup_queues = 0;  // on a backup, replicas not yet caught up
 };
 
 class HaModule : public broker::ConnectionAdmission,
@@ -72,6 +73,7 @@ class HaModule : public broker::ConnectionAdmission,
   bool OnPeerOpened(ClientConnection& connection, const broker::Arguments& properties) override;
   void OnSnapshotBegin(const ConfigEvent& event) override;
   void OnMembers(const std::vector<MemberRecord>& members) override;
+  void OnCatchupQueues(size_t count) override;
   void OnSessionClosed(ClientConnection& connection, const std::string& error,
                        bool peer_closed) override;
 
@@ -104,6 +106,7 @@ class HaModule : public broker::ConnectionAdmission,
   std::vector<HistoryEntry> history_;
   std::string primary_;                     // "<id>@<address>" of the primary followed
   std::vector<MemberRecord> members_;       // the last list from the primary
+  uint64_t catchup_queues_ = 0;
   std::shared_ptr<Primary> primary_role_;   // set once promoted
 
   // HA loop only.
