@@ -52,11 +52,15 @@ std::string OptionValueText(const ArgumentOption& option, const proton::value& v
   return text;
 }
 
+// The identity an HA primary gives replicated objects: the broker's own, never declared.
+constexpr std::string_view kHaUuidArgument = "qpid.ha-uuid";
+
 // The arguments no option stands for, as --argument NAME=VALUE; `shown` lists the others.
 void AddOtherArguments(const std::map<std::string, proton::value>& arguments,
                        const std::vector<std::string_view>& shown, Words& words) {
   for (const auto& [key, value] : arguments) {
     if (std::find(shown.begin(), shown.end(), key) != shown.end()) continue;
+    if (key == kHaUuidArgument) continue;
     words.Add("--argument " + key + "=" + client::ValueText(value));
   }
 }

@@ -247,6 +247,8 @@ def test_qpid_config_replicate_all_on_a_none_cluster(none_cluster):
                         what="queue %s listed on the backup" % q)
     line = [l for l in queues.splitlines() if l.split() and l.split()[0] == q][0]
     assert "all" in line.split(), line
+    # The replica's identity is the cluster's own business, not a declare argument to copy.
+    assert "qpid.ha-uuid" not in line, line
     exchanges = ok(c.qpid_config(1, "exchanges", admin=True), "exchanges")
     assert x in exchanges, exchanges
     admin = c.admin_connect(1)
