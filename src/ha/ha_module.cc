@@ -301,6 +301,16 @@ void HaModule::OnCatchupQueues(size_t count) {
 void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& error,
                                bool peer_closed) {
   std::erase_if(attempts_, [&connection](const auto& a) { return a.get() == &connection; });
+  // A member that keeps failing the same way is reported once, then at debug.
+  if (replication_.get() != &connection && !error.empty()) {
+    std::string& last = attempt_errors_[connection.address()];
+    if (last != error && connection.peer_condition() != kNotPrimaryError) {
+      QPIDD_LOG(kWarning, kHa, "cannot replicate from " << connection.address() << ": " << error);
+    } else {
+      QPIDD_LOG(kDebug, kHa, "no primary at " << connection.address() << ": " << error);
+    }
+    last = error;
+  }
   if (replication_.get() == &connection) {
     replication_.reset();
     std::string primary;

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -112,6 +113,7 @@ class HaModule : public broker::ConnectionAdmission,
   // HA loop only.
   std::vector<std::shared_ptr<ClientConnection>> attempts_;  // the current round's
   std::shared_ptr<ClientConnection> replication_;            // to the primary
+  std::map<std::string, std::string> attempt_errors_;         // last error, by address
   bool stopping_ = false;
 };
 

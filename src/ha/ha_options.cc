@@ -46,11 +46,13 @@ std::unique_ptr<po::options_description> MakeDescription() {
        "Replication level of new queues and exchanges that set no qpid.replicate: none, "
        "configuration or all. Must be the same on every broker of the cluster.")
       ("ha-username", po::value<std::string>()->value_name("USER"),
-       "User name of the links between brokers. Default: none.")
+       "User name of the links between brokers (not available yet: brokers accept only "
+       "ANONYMOUS). Default: none.")
       ("ha-password", po::value<std::string>()->value_name("PASSWORD"),
        "Password of --ha-username.")
       ("ha-mechanism", po::value<std::string>()->value_name("MECHANISM"),
-       "SASL mechanism of the links between brokers. Default: the SASL negotiation picks.")
+       "SASL mechanism of the links between brokers (only ANONYMOUS yet). Default: the SASL "
+       "negotiation picks.")
       ("ha-backup-timeout", po::value<std::string>()->value_name("SECONDS")->default_value("10"),
        "How long a newly promoted primary holds messages for each backup that was ready until "
        "it reconnects; 0 means not at all. Also with a unit: 500ms, 10s.")
@@ -234,6 +236,19 @@ Status HaOptions::Apply(const po::variables_map& values) {
     return Status::InvalidArgument("option --ha-password needs --ha-username");
   }
   settings_ = std::move(s);
+  return Status::Ok();
+}
+
+Status CheckHaSupported(const HaSettings& settings) {
+  const char* why = "this broker has no authentication yet: brokers accept only ANONYMOUS, "
+                    "which the links between brokers use";
+  if (!settings.username.empty()) {
+    return Status::NotImplemented(std::string("--ha-username is not available yet: ") + why);
+  }
+  if (!settings.mechanism.empty() && settings.mechanism != "ANONYMOUS") {
+    return Status::NotImplemented("--ha-mechanism " + settings.mechanism +
+                                  " is not available yet: " + why);
+  }
   return Status::Ok();
 }
 

@@ -58,4 +58,9 @@ class HaOptions : public OptionGroup {
   HaSettings settings_;
 };
 
+// Refuses (kNotImplemented) what the settings ask and this version cannot do, rather than accept
+// and ignore it: brokers offer only ANONYMOUS until authentication exists, so a backup with
+// --ha-username or another --ha-mechanism could never connect.
+Status CheckHaSupported(const HaSettings& settings);
+
 }  // namespace qpidd::ha

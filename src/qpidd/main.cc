@@ -178,6 +178,11 @@ int Main(int argc, char** argv) {
     return kExitFailure;
   }
 
+  if (Status s = ha::CheckHaSupported(ha_options.settings()); !s.ok()) {
+    std::cerr << "qpidd: " << s.message() << std::endl;
+    return kExitFailure;
+  }
+
   log::Sinks sinks;
   sinks.to_stderr = options.log_to_stderr_given ? options.log_to_stderr : !options.daemon;
   sinks.file = options.log_to_file;

@@ -452,6 +452,15 @@ start_daemon() {
   grep -Eq '^Replicate: +all$' <<<"$output"
 }
 
+@test "credentials between brokers are refused until the broker has authentication" {
+  qpidd_run --ha-cluster yes --ha-brokers-url node1 --ha-username ha --ha-password secret \
+    --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming "--ha-username is not available yet" "ANONYMOUS"
+  qpidd_run --ha-cluster yes --ha-brokers-url node1 --ha-mechanism plain \
+    --port 0 --interface 127.0.0.1 --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"
+  assert_refused_naming "--ha-mechanism PLAIN is not available yet"
+}
+
 @test "an alias given with its main name is refused naming both" {
   qpidd_run --ha-cluster yes --ha-brokers node1 --ha-brokers-url node2 --port 0 --interface 127.0.0.1 \
     --data-dir "$BATS_TEST_TMPDIR/d" --config "$CONF"

@@ -341,5 +341,21 @@ TEST_F(HaOptionsTest, Help) {
   }
 }
 
+TEST_F(HaOptionsTest, CredentialsBetweenBrokersAreNotAvailableYet) {
+  HaSettings s = ParseCluster({});
+  EXPECT_TRUE(CheckHaSupported(s).ok());
+  s.mechanism = "ANONYMOUS";
+  EXPECT_TRUE(CheckHaSupported(s).ok());
+  s.mechanism = "PLAIN";
+  Status status = CheckHaSupported(s);
+  EXPECT_EQ(status.code(), StatusCode::kNotImplemented);
+  EXPECT_EQ(status.message(),
+            "--ha-mechanism PLAIN is not available yet: this broker has no authentication yet: "
+            "brokers accept only ANONYMOUS, which the links between brokers use");
+  s.mechanism.clear();
+  s.username = "ha";
+  EXPECT_EQ(CheckHaSupported(s).code(), StatusCode::kNotImplemented);
+}
+
 }  // namespace
 }  // namespace qpidd::ha
