@@ -9,17 +9,11 @@
 
 #include "broker/message.h"
 #include "common/log.h"
+#include "ha/peer_properties.h"
 #include "ha/replication_policy.h"
 
 namespace qpidd::ha {
 namespace {
-
-std::string TextOf(const broker::Arguments& properties, std::string_view key) {
-  auto it = properties.find(std::string(key));
-  if (it == properties.end()) return {};
-  const auto* text = std::get_if<std::string>(&it->second);
-  return text ? *text : std::string();
-}
 
 pn_link_t* OpenReceiver(pn_session_t* session, const std::string& address) {
   pn_link_t* link = pn_receiver(session, address.c_str());
@@ -72,7 +66,7 @@ void BackupSession::OnOpened(ClientConnection& c, const broker::Arguments& peer_
     return;
   }
   primary_ = true;
-  QPIDD_LOG(kNotice, kHa, "replicating from primary " << TextOf(peer_properties, kBrokerIdProperty)
+  QPIDD_LOG(kNotice, kHa, "replicating from primary " << TextProperty(peer_properties, kBrokerIdProperty)
                                                       << "@" << c.address());
   config_session_ = pn_session(c.connection());
   pn_session_open(config_session_);

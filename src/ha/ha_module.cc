@@ -8,26 +8,12 @@
 #include "common/log.h"
 #include "ha/backup_write_guard.h"
 #include "ha/own_address.h"
+#include "ha/peer_properties.h"
 #include "ha/probe.h"
 #include "ha/wire_format.h"
 
 namespace qpidd::ha {
 namespace {
-
-std::string TextOf(const broker::Arguments& properties, std::string_view key) {
-  auto it = properties.find(std::string(key));
-  if (it == properties.end()) return {};
-  const auto* text = std::get_if<std::string>(&it->second);
-  return text ? *text : std::string();
-}
-
-uint64_t NumberOf(const broker::Arguments& properties, std::string_view key) {
-  auto it = properties.find(std::string(key));
-  if (it == properties.end()) return 0;
-  if (const auto* u = std::get_if<uint64_t>(&it->second)) return *u;
-  if (const auto* i = std::get_if<int64_t>(&it->second)) return *i < 0 ? 0 : static_cast<uint64_t>(*i);
-  return 0;
-}
 
 std::chrono::milliseconds Millis(std::chrono::nanoseconds d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d);
@@ -234,7 +220,7 @@ void HaModule::StartRound() {
 }
 
 bool HaModule::OnPeerOpened(ClientConnection& connection, const broker::Arguments& properties) {
-  const std::string peer_id = TextOf(properties, kBrokerIdProperty);
+  const std::string peer_id = TextProperty(properties, kBrokerIdProperty);
   if (peer_id == broker_.config().id) {
     std::lock_guard lock(mutex_);
     if (own_address_ != connection.address()) {
@@ -243,12 +229,12 @@ bool HaModule::OnPeerOpened(ClientConnection& connection, const broker::Argument
     }
     return false;
   }
-  auto status = ParseBrokerStatus(TextOf(properties, kStatusProperty));
+  auto status = ParseBrokerStatus(TextProperty(properties, kStatusProperty));
   if (!status.ok() || !IsPrimary(status.value()) || replication_ || stopping_ ||
       IsPrimary(state_.status())) {
     return false;
   }
-  const uint64_t protocol = NumberOf(properties, kProtocolProperty);
+  const uint64_t protocol = NumberProperty(properties, kProtocolProperty);
   if (protocol != kProtocolVersion) {
     QPIDD_LOG(kError, kHa, "primary " << peer_id << "@" << connection.address()
                                       << " speaks replication protocol " << protocol

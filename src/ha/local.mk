@@ -16,6 +16,7 @@ src_ha_libha_a_SOURCES = \
 	src/ha/backup_session.h src/ha/backup_session.cc \
 	src/ha/probe.h src/ha/probe.cc \
 	src/ha/own_address.h src/ha/own_address.cc \
+	src/ha/peer_properties.h src/ha/peer_properties.cc \
 	src/ha/backup_write_guard.h src/ha/backup_write_guard.cc \
 	src/ha/ha_module.h src/ha/ha_module.cc \
 	src/ha/ha_broker_type.h src/ha/ha_broker_type.cc

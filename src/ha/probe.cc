@@ -4,17 +4,11 @@
 #include <memory>
 
 #include "ha/client_connection.h"
+#include "ha/peer_properties.h"
 #include "ha/wire_format.h"
 
 namespace qpidd::ha {
 namespace {
-
-std::string TextOf(const broker::Arguments& properties, std::string_view key) {
-  auto it = properties.find(std::string(key));
-  if (it == properties.end()) return {};
-  const auto* text = std::get_if<std::string>(&it->second);
-  return text ? *text : std::string();
-}
 
 class ProbeHandler : public ClientHandler {
  public:
@@ -22,9 +16,9 @@ class ProbeHandler : public ClientHandler {
       : own_id_(std::move(own_id)), result_(std::move(result)) {}
 
   void OnOpened(ClientConnection& c, const broker::Arguments& properties) override {
-    auto status = ParseBrokerStatus(TextOf(properties, kStatusProperty));
-    if (status.ok() && TextOf(properties, kBrokerIdProperty) != own_id_) {
-      Answer(PeerStatus{TextOf(properties, kBrokerIdProperty) + "@" + c.address(),
+    auto status = ParseBrokerStatus(TextProperty(properties, kStatusProperty));
+    if (status.ok() && TextProperty(properties, kBrokerIdProperty) != own_id_) {
+      Answer(PeerStatus{TextProperty(properties, kBrokerIdProperty) + "@" + c.address(),
                         status.value()});
     } else {
       Answer(std::nullopt);
