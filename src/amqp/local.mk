@@ -5,6 +5,7 @@ src_amqp_libamqp_a_SOURCES = \
 	src/amqp/connection.h src/amqp/connection.cc \
 	src/amqp/link.h \
 	src/amqp/node_provider.h \
+	src/amqp/post_coalesced.h \
 	src/amqp/incoming_link.h src/amqp/incoming_link.cc \
 	src/amqp/outgoing_link.h src/amqp/outgoing_link.cc \
 	src/amqp/management_node.h src/amqp/management_node.cc \

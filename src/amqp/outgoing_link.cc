@@ -9,6 +9,7 @@
 #include "amqp/connection.h"
 #include "amqp/errors.h"
 #include "amqp/node_resolver.h"
+#include "amqp/post_coalesced.h"
 #include "amqp/terminus.h"
 #include "common/log.h"
 
@@ -198,16 +199,8 @@ void OutgoingLink::OnClosed() {
 }
 
 void OutgoingLink::OnMessagesAvailable() {
-  // Coalesced: one posted pull per burst of arrivals, not one per message.
-  if (pull_posted_.exchange(true)) return;
-  auto connection = connection_.lock();
-  if (!connection) return;
-  connection->Post([weak = weak_from_this()] {
-    if (auto self = weak.lock()) {
-      self->pull_posted_.store(false);
-      self->Pull();
-    }
-  });
+  // One posted pull per burst of arrivals, not one per message.
+  PostCoalesced(connection_, shared_from_this(), &OutgoingLink::pull_posted_, &OutgoingLink::Pull);
 }
 
 void OutgoingLink::OnQueueDeleted() {

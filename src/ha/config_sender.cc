@@ -8,6 +8,7 @@
 
 #include "amqp/connection.h"
 #include "amqp/errors.h"
+#include "amqp/post_coalesced.h"
 #include "common/log.h"
 #include "ha/records.h"
 #include "ha/replication_policy.h"
@@ -143,15 +144,8 @@ void ConfigSender::Wake() {
 }
 
 void ConfigSender::WakeSender() {
-  if (pump_posted_.exchange(true)) return;
-  auto connection = connection_.lock();
-  if (!connection) return;
-  connection->Post([weak = weak_from_this()] {
-    if (auto self = weak.lock()) {
-      self->pump_posted_.store(false);
-      self->Pump();
-    }
-  });
+  amqp::PostCoalesced(connection_, shared_from_this(), &ConfigSender::pump_posted_,
+                      &ConfigSender::Pump);
 }
 
 // --- The link: the backup connection's loop -------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include "amqp/connection.h"
 #include "amqp/errors.h"
+#include "amqp/post_coalesced.h"
 #include "common/log.h"
 #include "ha/replication_policy.h"
 #include "ha/wire_format.h"
@@ -74,16 +75,9 @@ QueueSender::QueueSender(const std::shared_ptr<amqp::Connection>& connection, pn
       tail_(tail) {}
 
 void QueueSender::OnQueueChanged() {
-  // Coalesced: one posted pump per burst of changes.
-  if (pump_posted_.exchange(true)) return;
-  auto connection = connection_.lock();
-  if (!connection) return;
-  connection->Post([weak = weak_from_this()] {
-    if (auto self = weak.lock()) {
-      self->pump_posted_.store(false);
-      self->Pump();
-    }
-  });
+  // One posted pump per burst of changes.
+  amqp::PostCoalesced(connection_, shared_from_this(), &QueueSender::pump_posted_,
+                      &QueueSender::Pump);
 }
 
 void QueueSender::OnQueueDeleted() {
