@@ -53,7 +53,9 @@ void HaModule::Start(uint16_t listening_port) {
   }
   Transition(BrokerStatus::kJoining, "ha-cluster=yes: looking for a primary in " +
                                          settings_.brokers_url);
-  boost::asio::post(loop_, [self = shared_from_this()] { self->StartRound(); });
+  boost::asio::post(loop_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->StartRound();
+  });
 }
 
 void HaModule::Stop() {
@@ -177,8 +179,9 @@ void HaModule::Transition(BrokerStatus to, const std::string& reason) {
 void HaModule::ScheduleRound(std::chrono::nanoseconds delay) {
   if (stopping_) return;
   round_timer_.expires_after(delay);
-  round_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-    if (!error) self->StartRound();
+  round_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    auto self = weak.lock();
+    if (!error && self) self->StartRound();
   });
 }
 
@@ -323,9 +326,18 @@ Result<BrokerStatus> HaModule::Promote() {
                                     std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
     others = ProbeMembers(loop_, settings_.brokers, settings_, broker_.config().id, timeout);
   }
-  std::promise<Result<BrokerStatus>> done;
-  auto result = done.get_future();
-  boost::asio::post(loop_, [this, &done, &others] { done.set_value(PromoteOnLoop(others)); });
+  // Shared with the posted step: if the module stops first, that step never runs, and the
+  // request must still get an answer rather than hold its connection's thread for ever.
+  auto done = std::make_shared<std::promise<Result<BrokerStatus>>>();
+  auto result = done->get_future();
+  boost::asio::post(loop_, [weak = weak_from_this(), done, others = std::move(others)] {
+    auto self = weak.lock();
+    done->set_value(self ? self->PromoteOnLoop(others)
+                         : Result<BrokerStatus>(Status::Internal("the HA module has stopped")));
+  });
+  if (result.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return Status::Internal("promotion did not complete: the HA module is stopping");
+  }
   return result.get();
 }
 
