@@ -50,13 +50,8 @@ void ConfigSender::SendMembers(std::vector<MemberRecord> members) {
 void ConfigSender::OnExchangeCreated(const broker::ExchangePtr& exchange) {
   if (LevelOf(*exchange) == ReplicationLevel::kNone) return;
   std::lock_guard lock(mutex_);
-  ExchangeRecord record = MakeExchangeRecord(*exchange);
-  if (replaying_) {
-    ++snapshot_exchanges_;
-    pending_.push_back({ConfigEvent::ExchangeCreate(std::move(record)), true});
-  } else {
-    pending_.push_back({ConfigEvent::ExchangeCreate(std::move(record)), false});
-  }
+  if (replaying_) ++snapshot_exchanges_;
+  pending_.push_back({ConfigEvent::ExchangeCreate(MakeExchangeRecord(*exchange)), replaying_});
   Wake();
 }
 
