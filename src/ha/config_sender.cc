@@ -45,6 +45,10 @@ void ConfigSender::SendMembers(std::vector<MemberRecord> members) {
   Enqueue(ConfigEvent::Members(std::move(members)));
 }
 
+void ConfigSender::SendQueueUsed(const std::string& name, const std::string& uuid) {
+  Enqueue(ConfigEvent::QueueUsed(name, uuid));
+}
+
 // --- Observer: any thread, under the broker's change lock -----------------------------------
 
 void ConfigSender::OnExchangeCreated(const broker::ExchangePtr& exchange) {

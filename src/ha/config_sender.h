@@ -43,6 +43,8 @@ class ConfigSender : public amqp::Link,
 
   // Membership changed (any thread).
   void SendMembers(std::vector<MemberRecord> members);
+  // A replicated auto-delete queue had its first consumer (any thread).
+  void SendQueueUsed(const std::string& name, const std::string& uuid);
   const std::string& backup() const { return backup_; }
 
   // amqp::Link

@@ -374,10 +374,14 @@ Result<BrokerStatus> HaModule::PromoteOnLoop(const std::vector<PeerStatus>& othe
   if (replication_) replication_->Abort();
   // 2-5. Replicas become ordinary queues; every level-all queue guarded for expected backups.
   auto primary = std::make_shared<Primary>(
-      broker_, settings_, identity, [weak = weak_from_this()] {
+      broker_, settings_, identity,
+      [weak = weak_from_this()] {
         if (auto self = weak.lock()) {
           boost::asio::post(self->loop_, [self] { self->CheckRecovered(); });
         }
+      },
+      [weak = weak_from_this()](std::function<void()> work) {
+        if (auto self = weak.lock()) boost::asio::post(self->loop_, std::move(work));
       });
   primary->Start(expected);
   std::string expected_text;

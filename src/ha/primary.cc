@@ -1,5 +1,8 @@
 #include "ha/primary.h"
 
+#include <atomic>
+#include <utility>
+
 #include "amqp/connection.h"
 #include "amqp/errors.h"
 #include "common/log.h"
@@ -11,12 +14,34 @@ namespace qpidd::ha {
 
 using broker::ReplicationLevel;
 
+namespace {
+
+// Tells `on_first` (under the queue's lock: it must only post) of the queue's first consumer.
+class FirstConsumerWatcher : public broker::QueueObserver {
+ public:
+  explicit FirstConsumerWatcher(std::function<void()> on_first) : on_first_(std::move(on_first)) {}
+  void OnEnqueue(const broker::QueuedMessage&, broker::PublishContext*) override {}
+  void OnAcquire(const broker::QueuedMessage&) override {}
+  void OnRequeue(const broker::QueuedMessage&) override {}
+  void OnDequeue(const broker::QueuedMessage&) override {}
+  void OnConsumerAdded() override {
+    if (!told_.exchange(true)) on_first_();
+  }
+
+ private:
+  std::function<void()> on_first_;
+  std::atomic<bool> told_{false};
+};
+
+}  // namespace
+
 Primary::Primary(broker::Broker& broker, const HaSettings& settings, PrimaryIdentity identity,
-                 std::function<void()> on_change)
+                 std::function<void()> on_change, PostFn post)
     : broker_(broker),
       settings_(settings),
       identity_(std::move(identity)),
       on_change_(std::move(on_change)),
+      post_(std::move(post)),
       membership_(identity_.broker_id, identity_.address) {}
 
 Primary::~Primary() = default;
@@ -28,6 +53,12 @@ void Primary::Start(const std::vector<MemberRecord>& expected) {
   }
   // Every existing queue is reported through OnQueueCreated (replay), then new ones come.
   broker_.AddConfigurationObserver(shared_from_this(), /*replay=*/true);
+  // Outside the replay, which holds the broker's configuration still.
+  for (const auto& queue : std::exchange(unused_after_promotion_, {})) {
+    QPIDD_LOG(kInfo, kHa, "auto-delete queue " << queue->name()
+                                               << " had a consumer on the old primary and has none");
+    broker_.ReleaseAutoDelete(queue);
+  }
 }
 
 void Primary::SetOwnStatus(BrokerStatus status) {
@@ -177,6 +208,7 @@ Status Primary::PrepareExchange(const std::string& name, std::string_view /*type
 }
 
 void Primary::InitQueue(const broker::QueuePtr& queue) {
+  WatchFirstConsumer(queue);
   if (LevelOf(*queue) != ReplicationLevel::kAll) return;
   std::lock_guard lock(mutex_);
   // A new queue guards everything it takes, for every backup there is.
@@ -188,10 +220,38 @@ void Primary::OnQueueCreated(const broker::QueuePtr& queue) {
   if (queue->replica()) {
     queue->AdvancePosition(FirstPosition());
     queue->SetReplica(false);
+    if (queue->UnusedSince(queue->ConsumerChanges())) unused_after_promotion_.push_back(queue);
+    WatchFirstConsumer(queue);
   }
   if (LevelOf(*queue) != ReplicationLevel::kAll) return;
   std::lock_guard lock(mutex_);
   if (!guards_.contains(queue.get())) AddGuard(queue, queue->Tail());
+}
+
+void Primary::WatchFirstConsumer(const broker::QueuePtr& queue) {
+  if (!queue->settings().auto_delete || queue->used() ||
+      LevelOf(*queue) == ReplicationLevel::kNone) {
+    return;
+  }
+  queue->AddObserver(std::make_shared<FirstConsumerWatcher>(
+      [weak = weak_from_this(), name = queue->name(), uuid = UuidOf(queue->settings().arguments)] {
+        auto self = weak.lock();
+        if (!self || !self->post_) return;
+        self->post_([weak, name, uuid] {
+          if (auto primary = weak.lock()) primary->SendQueueUsed(name, uuid);
+        });
+      }));
+}
+
+void Primary::SendQueueUsed(const std::string& name, const std::string& uuid) {
+  std::vector<std::shared_ptr<ConfigSender>> senders;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, weak] : config_senders_) {
+      if (auto sender = weak.lock()) senders.push_back(std::move(sender));
+    }
+  }
+  for (const auto& sender : senders) sender->SendQueueUsed(name, uuid);
 }
 
 void Primary::AddGuard(const broker::QueuePtr& queue, uint64_t start) {

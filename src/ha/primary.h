@@ -39,9 +39,11 @@ class Primary : public broker::ConfigurationObserver,
                 public std::enable_shared_from_this<Primary> {
  public:
   // `on_change` is told (any thread, no lock held) when membership changed, so the module can
-  // move recovering -> active when nobody is expected any more.
+  // move recovering -> active when nobody is expected any more. `post` runs work on the HA
+  // loop (for what queue callbacks, under the queue's lock, must not do themselves).
+  using PostFn = std::function<void(std::function<void()>)>;
   Primary(broker::Broker& broker, const HaSettings& settings, PrimaryIdentity identity,
-          std::function<void()> on_change);
+          std::function<void()> on_change, PostFn post);
   ~Primary() override;
 
   // Takes over the broker: replicas become ordinary queues continuing from this epoch's ids,
@@ -85,6 +87,10 @@ class Primary : public broker::ConfigurationObserver,
   // Makes the guard of a level-all queue, guarding for connected and expected backups from
   // `start` on. REQUIRES: mutex_ held.
   void AddGuard(const broker::QueuePtr& queue, uint64_t start);
+  // A replicated auto-delete queue that has not had a consumer reports its first one to the
+  // backups (queue-used), so a promoted backup knows to delete it once unused.
+  void WatchFirstConsumer(const broker::QueuePtr& queue);
+  void SendQueueUsed(const std::string& name, const std::string& uuid);
   // Sends membership to every backup if it changed, and tells the module. Takes mutex_.
   void PublishMembership();
   uint64_t FirstPosition() const { return (uint64_t{identity_.epoch} << 48) + 1; }
@@ -93,6 +99,9 @@ class Primary : public broker::ConfigurationObserver,
   const HaSettings settings_;
   const PrimaryIdentity identity_;
   std::function<void()> on_change_;
+  PostFn post_;
+  // Replicas promoted used and without a consumer: auto-deleted once the replay is over.
+  std::vector<broker::QueuePtr> unused_after_promotion_;  // Start() only
 
   mutable std::mutex mutex_;
   // State below is protected by mutex_.

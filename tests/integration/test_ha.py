@@ -718,3 +718,36 @@ def test_hung_backup_stops_holding_publishers(ha_cluster):
     send(conn, q, ["after"])
     conn.close()
     print("publisher held %.2f s by the stopped backup" % held)
+
+
+# -- auto-delete across a failover ------------------------------------------------------------------
+
+def test_used_auto_delete_queue_goes_after_failover(ha_cluster):
+    """An auto-delete queue whose consumer was on the old primary is deleted by the new one, which
+    never saw that consumer (the backups heard of it as queue-used); an unused one stays."""
+    c = ha_cluster(2)
+    c.start_primary(0)
+    used, unused = unique("autodel-used"), unique("autodel-unused")
+    with c.management(0) as m:
+        for q in (used, unused):
+            status, desc, _ = m.request("CREATE", type="queue", name=q, body={"auto-delete": True})
+            assert status == 201, (q, status, desc)
+    conn = c.connect(0)
+    conn.create_receiver(used)  # the first consumer, held until the primary dies
+
+    def queues(i):
+        with c.management(i) as m:
+            return m.queues()
+
+    wait_until(lambda: queues(0).get(used, {}).get("consumerCount") == 1,
+               what="the consumer on %s" % used)
+    # The configuration link is ordered: once a queue made after the consumer came reaches the
+    # backup, so has the news of that consumer.
+    marker = unique("marker")
+    with c.management(0) as m:
+        assert m.request("CREATE", type="queue", name=marker)[0] == 201
+    wait_until(lambda: marker in queues(1), what="%s on the backup" % marker)
+    c.kill(0)
+    c.promote(1)
+    wait_until(lambda: used not in queues(1), what="%s deleted by the new primary" % used)
+    assert unused in queues(1), "an unused auto-delete queue must stay"
