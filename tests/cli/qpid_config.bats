@@ -25,25 +25,6 @@ teardown() {
   rm -rf "$WORK_DIR"
 }
 
-# Stops a helper process this test started, by PID: TERM, then KILL after 5 s.
-stop_pid() {
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-}
-
-# Starts qpidd (start_broker of tests/lib/broker.bash); sets BROKER (127.0.0.1:PORT) and PORT.
-broker_up() {
-  start_broker "$@" || return 1
-  PORT=$BROKER_PORT
-  BROKER=127.0.0.1:$PORT
-}
-
 # Sends COUNT messages to ADDRESS with the Proton Python client.
 send_messages() {
   "$PYTHON" - "$BROKER" "$1" "$2" <<'EOF'

@@ -11,6 +11,9 @@
 #   stop_broker [pid]
 #       SIGTERM to BROKER_PID; non-zero if it does not exit within 10 s (it is then SIGKILLed) or
 #       exits with a non-zero status. Safe to call twice.
+#   broker_up [extra qpidd args...]
+#       start_broker, then sets BROKER (127.0.0.1:PORT) and PORT.
+#   stop_pid PID                stops a helper process a test started: TERM, then KILL after 5 s.
 #   broker_alive [pid]          0 if the process exists (and is not a zombie).
 #   wait_listening PORT [secs]  polls until 127.0.0.1:PORT accepts a TCP connection.
 #   wait_port_closed PORT [secs]
@@ -193,4 +196,23 @@ stop_broker() {
     return 1
   fi
   return 0
+}
+
+# Stops a helper process this test started, by PID: TERM, then KILL after 5 s.
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+# start_broker, then sets BROKER (127.0.0.1:PORT) and PORT.
+broker_up() {
+  start_broker "$@" || return 1
+  PORT=$BROKER_PORT
+  BROKER=127.0.0.1:$PORT
 }
