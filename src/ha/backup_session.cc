@@ -66,8 +66,9 @@ void BackupSession::OnOpened(ClientConnection& c, const broker::Arguments& peer_
     return;
   }
   primary_ = true;
-  QPIDD_LOG(kNotice, kHa, "replicating from primary " << TextProperty(peer_properties, kBrokerIdProperty)
-                                                      << "@" << c.address());
+  // At info: a primary that refuses this backup (6.6) opens, then closes, every round.
+  QPIDD_LOG(kInfo, kHa, "attaching to primary " << TextProperty(peer_properties, kBrokerIdProperty)
+                                                << "@" << c.address());
   config_session_ = pn_session(c.connection());
   pn_session_open(config_session_);
   queue_session_ = pn_session(c.connection());
@@ -162,6 +163,7 @@ Status BackupSession::Apply(ClientConnection& c, const ConfigEvent& e) {
     in_snapshot_ = true;
     listed_queues_.clear();
     listed_exchanges_.clear();
+    listed_bindings_.clear();
     owner_.OnSnapshotBegin(e);
     owner_.OnMembers(e.members);
     return Status::Ok();
@@ -262,11 +264,13 @@ Status BackupSession::ApplyQueue(ClientConnection& c, const QueueRecord& record)
 }
 
 Status BackupSession::ApplyBinding(const BindingRecord& record) {
+  if (in_snapshot_) listed_bindings_.emplace(record.exchange, record.queue, record.key);
   return broker_.Bind(record.exchange, record.queue, record.key, record.arguments);
 }
 
 void BackupSession::DeleteUnlisted() {
-  // Replicated objects the primary no longer has (deleted while this backup was away).
+  // Replicated objects the primary no longer has (deleted while this backup was away). Queues
+  // first: a queue's alternate exchange cannot go while the queue uses it.
   for (const auto& queue : broker_.Queues()) {
     const std::string uuid = UuidOf(queue->settings().arguments);
     if (!uuid.empty() && !listed_queues_.contains(uuid)) {
@@ -274,10 +278,28 @@ void BackupSession::DeleteUnlisted() {
       (void)broker_.DeleteQueue(queue->name(), queue.get());
     }
   }
+  // Bindings between replicated objects that the primary removed.
   for (const auto& exchange : broker_.Exchanges()) {
-    const std::string uuid = UuidOf(exchange->settings().arguments);
-    if (!uuid.empty() && !listed_exchanges_.contains(uuid)) {
-      (void)broker_.DeleteExchange(exchange->name());
+    if (UuidOf(exchange->settings().arguments).empty()) continue;
+    for (const auto& binding : exchange->Bindings()) {
+      broker::QueuePtr queue = broker_.FindQueue(binding.queue);
+      if (!queue || UuidOf(queue->settings().arguments).empty() ||
+          !BindingReplicated(binding, LevelOf(*exchange), LevelOf(*queue)) ||
+          listed_bindings_.contains({binding.exchange, binding.queue, binding.key})) {
+        continue;
+      }
+      (void)broker_.Unbind(binding.exchange, binding.queue, binding.key);
+    }
+  }
+  // An exchange that is another's alternate goes after it: repeat while deletes succeed.
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (const auto& exchange : broker_.Exchanges()) {
+      const std::string uuid = UuidOf(exchange->settings().arguments);
+      if (!uuid.empty() && !listed_exchanges_.contains(uuid) &&
+          broker_.DeleteExchange(exchange->name()).ok()) {
+        progress = true;
+      }
     }
   }
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "broker/broker.h"
@@ -83,6 +84,7 @@ class BackupSession : public ClientHandler {
   bool in_snapshot_ = false;
   std::set<std::string> listed_queues_;     // by the snapshot (uuid)
   std::set<std::string> listed_exchanges_;  // by the snapshot (uuid)
+  std::set<std::tuple<std::string, std::string, std::string>> listed_bindings_;  // (x, q, key)
   std::map<pn_link_t*, QueueLink> queue_links_;
   std::map<std::string, pn_link_t*> links_by_queue_;
 };
