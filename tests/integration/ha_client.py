@@ -13,7 +13,8 @@ receive  receives (credit 10) and accepts everything; prints "RECV n" for each m
          same n may come twice after a failover).
 Both print "CONNECTED url" and "DISCONNECTED" as the connection comes and goes, and stop once
 STOP_FILE exists (the sender after its message in flight, if any, is accepted), printing
-"DONE". Each one gives up after 300 s.
+"DONE". Each one gives up (exit status 3) after HA_CLIENT_LIFETIME seconds (environment, 300 by
+default).
 """
 
 import os
@@ -24,7 +25,7 @@ from proton import Message
 from proton.handlers import MessagingHandler
 from proton.reactor import Backoff, Container
 
-LIFETIME = 300
+LIFETIME = float(os.environ.get("HA_CLIENT_LIFETIME", "300"))
 
 
 def out(*words):
