@@ -214,7 +214,8 @@ void Connection::OnRemoteOpen(pn_connection_t* connection) {
   }
   context_.broker.connections().Add(record_);
   registered_ = true;
-  WriteBrokerProperties(pn_connection_properties(connection), verdict.open_properties);
+  WriteBrokerProperties(pn_connection_properties(connection), verdict.open_properties,
+                        verdict.open_list_properties);
   pn_connection_open(connection);
   QPIDD_LOG(kInfo, kNetwork, "connection " << info.id << " opened from " << remote_address_
                                            << " (container " << info.container_id << ")");

@@ -34,7 +34,8 @@ void ReadPeerProperties(pn_data_t* properties, broker::ConnectionInfo& info) {
   pn_data_exit(properties);
 }
 
-void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra) {
+void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra,
+                           const std::map<std::string, std::vector<broker::Arguments>>& lists) {
   pn_data_clear(properties);
   pn_data_put_map(properties);
   pn_data_enter(properties);
@@ -46,6 +47,21 @@ void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra
   for (const auto& [key, value] : extra) {
     pn_data_put_symbol(properties, pn_bytes(key.size(), key.data()));
     broker::PnPutValue(properties, value);
+  }
+  for (const auto& [key, maps] : lists) {
+    pn_data_put_symbol(properties, pn_bytes(key.size(), key.data()));
+    pn_data_put_list(properties);
+    pn_data_enter(properties);
+    for (const broker::Arguments& map : maps) {
+      pn_data_put_map(properties);
+      pn_data_enter(properties);
+      for (const auto& [name, value] : map) {
+        pn_data_put_symbol(properties, pn_bytes(name.size(), name.data()));
+        broker::PnPutValue(properties, value);
+      }
+      pn_data_exit(properties);
+    }
+    pn_data_exit(properties);
   }
   pn_data_exit(properties);
 }

@@ -3,6 +3,10 @@
 
 #include <proton/codec.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "broker/broker_observer.h"
 
 namespace qpidd::amqp {
@@ -15,7 +19,9 @@ inline constexpr const char* kHaBackupProperty = "qpid.ha-backup";
 // Fills info.admin / info.backup_link from the peer's open properties (a map, possibly empty).
 void ReadPeerProperties(pn_data_t* properties, broker::ConnectionInfo& info);
 
-// Writes our product name and version, then `extra` (symbol keys), into our open properties.
-void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra = {});
+// Writes our product name and version, then `extra` (symbol keys), then `lists` (each a list of
+// maps with symbol keys), into our open properties.
+void WriteBrokerProperties(pn_data_t* properties, const broker::Arguments& extra = {},
+                           const std::map<std::string, std::vector<broker::Arguments>>& lists = {});
 
 }  // namespace qpidd::amqp

@@ -118,6 +118,11 @@ QueuePtr Broker::FindQueue(const std::string& name) const {
 
 Status Broker::DeleteQueue(const std::string& name, const Queue* expected) {
   std::lock_guard change(change_mutex_);
+  if (QueuePtr found = FindQueue(name); found && (!expected || found.get() == expected)) {
+    for (const auto& o : ObserversCopy()) {
+      if (Status s = o->PrepareDeleteQueue(found); !s.ok()) return s;
+    }
+  }
   QueuePtr queue;
   {
     // Bindings go under the registry lock: a queue re-created with the same name right after
@@ -250,7 +255,14 @@ Status Broker::DeleteExchange(const std::string& name) {
                                ": it cannot be deleted while in use");
     }
     exchange = it->second;
-    exchanges_.erase(it);
+  }
+  // change_mutex_ is held: the exchange cannot go meanwhile.
+  for (const auto& o : ObserversCopy()) {
+    if (Status s = o->PrepareDeleteExchange(exchange); !s.ok()) return s;
+  }
+  {
+    std::unique_lock lock(mutex_);
+    exchanges_.erase(name);
   }
   QPIDD_LOG(kInfo, kBroker, "deleted exchange " << name);
   for (const auto& o : ObserversCopy()) o->OnExchangeDeleted(exchange);
@@ -280,6 +292,12 @@ std::vector<ExchangePtr> Broker::Exchanges() const {
 Status Broker::Bind(const std::string& exchange_name, const std::string& queue_name,
                     const std::string& key, const Arguments& arguments) {
   std::lock_guard change(change_mutex_);
+  BindingInfo info{exchange_name, queue_name, key, arguments};
+  if (FindExchange(exchange_name) && FindQueue(queue_name)) {
+    for (const auto& o : ObserversCopy()) {
+      if (Status s = o->PrepareBind(info); !s.ok()) return s;
+    }
+  }
   {
     // Bound under the registry lock, so a concurrent DeleteQueue cannot leave a binding to the
     // queue it just removed. (Lock order: registry, then exchange.)
@@ -290,7 +308,6 @@ Status Broker::Bind(const std::string& exchange_name, const std::string& queue_n
     if (q == queues_.end()) return Status::NotFound("queue '" + queue_name + "' not found");
     if (Status s = e->second->Bind(q->second, key, arguments); !s.ok()) return s;
   }
-  BindingInfo info{exchange_name, queue_name, key, arguments};
   QPIDD_LOG(kInfo, kBroker, "bound queue " << queue_name << " to exchange " << exchange_name
                                            << " with key '" << key << "'");
   for (const auto& o : ObserversCopy()) o->OnBind(info);
@@ -302,8 +319,11 @@ Status Broker::Unbind(const std::string& exchange_name, const std::string& queue
   std::lock_guard change(change_mutex_);
   ExchangePtr exchange = FindExchange(exchange_name);
   if (!exchange) return Status::NotFound("exchange '" + exchange_name + "' not found");
-  if (Status s = exchange->Unbind(queue_name, key); !s.ok()) return s;
   BindingInfo info{exchange_name, queue_name, key, {}};
+  for (const auto& o : ObserversCopy()) {
+    if (Status s = o->PrepareUnbind(info); !s.ok()) return s;
+  }
+  if (Status s = exchange->Unbind(queue_name, key); !s.ok()) return s;
   for (const auto& o : ObserversCopy()) o->OnUnbind(info);
   return Status::Ok();
 }

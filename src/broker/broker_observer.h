@@ -2,8 +2,10 @@
 // The broker core knows nothing of HA: it only calls these hooks.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "broker/exchange.h"
 #include "broker/queue.h"
@@ -27,6 +29,13 @@ class ConfigurationObserver {
                                  ExchangeSettings& /*settings*/) {
     return Status::Ok();
   }
+  // Before a queue or exchange is deleted, or a binding made or removed, with the change
+  // serialised: may refuse it (the error goes to whoever asked). Not called when the change
+  // would fail anyway (no such object). RequestScope::Current() says who asked, if anyone.
+  virtual Status PrepareDeleteQueue(const QueuePtr& /*queue*/) { return Status::Ok(); }
+  virtual Status PrepareDeleteExchange(const ExchangePtr& /*exchange*/) { return Status::Ok(); }
+  virtual Status PrepareBind(const BindingInfo& /*binding*/) { return Status::Ok(); }
+  virtual Status PrepareUnbind(const BindingInfo& /*binding*/) { return Status::Ok(); }
   // A new queue, before anyone else can reach it: an observer added here sees its first message.
   virtual void InitQueue(const QueuePtr& /*queue*/) {}
   virtual void OnQueueCreated(const QueuePtr& queue) = 0;
@@ -64,6 +73,9 @@ struct AdmissionVerdict {
   std::string condition;           // kClose
   std::string reason;              // kDrop, kClose: logged, and the close's description
   Arguments open_properties;       // added to our open properties (kAdmit, kClose)
+  // Added to our open properties as lists of maps with symbol keys (kAdmit), such as
+  // failover-server-list, the addresses a failover-aware client may use after this one.
+  std::map<std::string, std::vector<Arguments>> open_list_properties;
   uint32_t idle_timeout_ms = 0;    // non-zero: the idle-timeout we ask of this peer
   bool exempt_from_limit = false;  // not refused by --max-connections (administrators)
 };

@@ -18,6 +18,7 @@ src_broker_libbroker_a_SOURCES = \
 	src/broker/headers_exchange.h src/broker/headers_exchange.cc \
 	src/broker/connection_registry.h src/broker/connection_registry.cc \
 	src/broker/broker_observer.h \
+	src/broker/request_scope.h src/broker/request_scope.cc \
 	src/broker/broker.h src/broker/broker.cc
 
 tests_unit_unit_tests_SOURCES += \

@@ -4,6 +4,7 @@
 
 #include <proton/error.hpp>
 
+#include "broker/request_scope.h"
 #include "common/log.h"
 #include "management/binding_type.h"
 #include "management/broker_type.h"
@@ -94,6 +95,8 @@ Result<Reply> ManagementAgent::Process(const proton::message& message,
 
 Result<Reply> ManagementAgent::Dispatch(const Request& request,
                                         const broker::ConnectionInfo& requester) {
+  // Hooks that judge configuration changes see who asked (broker::RequestScope).
+  broker::RequestScope scope(requester);
   const std::string& op = request.operation;
   if (op == kQuery || IsNodeOperation(op)) {
     auto types = TypesFor(request);

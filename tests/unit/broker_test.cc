@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "broker/request_scope.h"
 #include "test_messages.h"
 
 namespace qpidd::broker {
@@ -715,6 +716,62 @@ TEST_F(BrokerTest, PrepareMayAddArgumentsOrRefuseAndInitComesBeforeTheQueueIsRea
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().message(), "exchange 'refused-e' is not wanted");
   EXPECT_THAT(observer->events(), ElementsAre("queue+ q"));
+}
+
+TEST_F(BrokerTest, PrepareMayRefuseDeletesAndBindingsAndSeesWhoAsked) {
+  // Refuses every change made within a request scope of a connection other than `allowed_id`.
+  class Guarding : public RecordingConfigurationObserver {
+   public:
+    Status Judge(const std::string& what) {
+      ++judged;
+      const ConnectionInfo* requester = RequestScope::Current();
+      if (requester != nullptr && requester->id != allowed_id) {
+        return Status::Error(StatusCode::kPreconditionFailed, "refused: " + what);
+      }
+      return Status::Ok();
+    }
+    Status PrepareDeleteQueue(const QueuePtr& q) override { return Judge("delete " + q->name()); }
+    Status PrepareDeleteExchange(const ExchangePtr& e) override {
+      return Judge("delete " + e->name());
+    }
+    Status PrepareBind(const BindingInfo& b) override { return Judge("bind " + b.key); }
+    Status PrepareUnbind(const BindingInfo& b) override { return Judge("unbind " + b.key); }
+    uint64_t allowed_id = 1;
+    int judged = 0;
+  };
+  auto observer = std::make_shared<Guarding>();
+  broker_.AddConfigurationObserver(observer);
+  QueuePtr q = MakeQueue("q");
+  ASSERT_TRUE(broker_.CreateExchange("x", "direct", ExchangeSettings{}, nullptr).ok());
+  ASSERT_TRUE(broker_.Bind("x", "q", "k", {}).ok()) << "outside any scope: the broker's own work";
+
+  ConnectionInfo stranger;
+  stranger.id = 2;
+  {
+    RequestScope scope(stranger);
+    EXPECT_EQ(RequestScope::Current(), &stranger);
+    EXPECT_EQ(broker_.DeleteQueue("q").message(), "refused: delete q");
+    EXPECT_EQ(broker_.DeleteExchange("x").message(), "refused: delete x");
+    EXPECT_EQ(broker_.Bind("x", "q", "k2", {}).message(), "refused: bind k2");
+    EXPECT_EQ(broker_.Unbind("x", "q", "k").message(), "refused: unbind k");
+    const int judged = observer->judged;
+    EXPECT_EQ(broker_.DeleteQueue("nothing").code(), StatusCode::kNotFound)
+        << "a change that fails anyway is not judged";
+    EXPECT_EQ(observer->judged, judged);
+  }
+  EXPECT_EQ(RequestScope::Current(), nullptr);
+  EXPECT_NE(broker_.FindQueue("q"), nullptr);
+  EXPECT_NE(broker_.FindExchange("x"), nullptr);
+  EXPECT_THAT(observer->events(), ElementsAre("queue+ q", "exchange+ x direct", "bind x q k"))
+      << "refused changes are not reported";
+
+  ConnectionInfo admin;
+  admin.id = 1;
+  RequestScope scope(admin);
+  EXPECT_TRUE(broker_.Unbind("x", "q", "k").ok());
+  EXPECT_TRUE(broker_.DeleteQueue("q").ok());
+  EXPECT_TRUE(broker_.DeleteExchange("x").ok());
+  EXPECT_EQ(broker_.FindQueue("q"), nullptr);
 }
 
 // --- Concurrent configuration changes ------------------------------------------------------
