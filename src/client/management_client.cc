@@ -62,7 +62,8 @@ Result<std::unique_ptr<ManagementClient>> ManagementClient::Connect(const Client
     return Status::InvalidArgument("bad broker address '" + options.url +
                                    "': " + addresses.status().message());
   }
-  ConnectionSettings settings{options.timeout, options.ha_admin, options.container_id};
+  ConnectionSettings settings{options.timeout, options.ha_admin || options.ha_override,
+                              options.container_id, options.ha_override};
   std::string failures;
   StatusCode code = StatusCode::kInternal;
   for (const BrokerAddress& address : addresses.value()) {

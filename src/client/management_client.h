@@ -36,6 +36,8 @@ struct ClientOptions {
   std::string url;                           // an address list, as common/url.h parses it
   std::chrono::milliseconds timeout{10000};  // per address to connect; per request to answer
   bool ha_admin = false;                     // admitted by backups (open property qpid.ha-admin)
+  // May change replicated objects on a backup, for repair (qpid.ha-override; implies ha_admin).
+  bool ha_override = false;
   std::string container_id;                  // empty: Proton makes one up
 };
 

@@ -50,9 +50,10 @@ class ManagementConnection::Handler : public proton::messaging_handler {
     // classic qpidd's tools.
     options.sasl_allow_insecure_mechs(true);
     if (!a.user.empty()) options.user(a.user).password(a.password);
-    if (owner_.settings_.ha_admin) {
-      options.properties({{proton::symbol("qpid.ha-admin"), proton::value(true)}});
-    }
+    std::map<proton::symbol, proton::value> properties;
+    if (owner_.settings_.ha_admin) properties[proton::symbol("qpid.ha-admin")] = true;
+    if (owner_.settings_.ha_override) properties[proton::symbol("qpid.ha-override")] = true;
+    if (!properties.empty()) options.properties(properties);
     if (a.tls) options.ssl_client_options(proton::ssl_client_options());
     container.connect((a.tls ? "amqps://" : "amqp://") + a.HostPort(), options);
   }

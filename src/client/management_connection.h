@@ -34,6 +34,7 @@ struct ConnectionSettings {
   std::chrono::milliseconds timeout{10000};  // to connect, and to wait for each reply
   bool ha_admin = false;                     // open property qpid.ha-admin: true
   std::string container_id;                  // empty: Proton makes one up
+  bool ha_override = false;                  // also qpid.ha-override: may change replicas
 };
 
 class ManagementConnection {

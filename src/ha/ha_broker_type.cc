@@ -23,7 +23,7 @@ std::string_view HaBrokerType::name() const { return kType; }
 std::vector<std::string> HaBrokerType::AttributeNames() const {
   return {"name",    "identity", "type",    "status",          "brokerId", "address",
           "brokersUrl", "publicUrl", "replicate", "protocol", "epoch", "primary",
-          "members", "expectedBackups", "catchupQueues"};
+          "members", "expectedBackups", "catchupQueues", "replicationError"};
 }
 
 std::vector<std::string> HaBrokerType::Operations() const {
@@ -62,6 +62,7 @@ management::AttributeMap HaBrokerType::Describe() const {
       {"members", member_list},
       {"expectedBackups", expected},
       {"catchupQueues", view.catchup_queues},
+      {"replicationError", TextOrNull(view.replication_error)},
   };
 }
 

@@ -2,11 +2,14 @@
 
 #include <boost/asio/post.hpp>
 #include <future>
+#include <tuple>
 
 #include "amqp/connection.h"
 #include "amqp/errors.h"
 #include "common/log.h"
 #include "ha/backup_write_guard.h"
+#include "ha/failover_list.h"
+#include "ha/history.h"
 #include "ha/own_address.h"
 #include "ha/peer_properties.h"
 #include "ha/probe.h"
@@ -21,6 +24,10 @@ std::chrono::milliseconds Millis(std::chrono::nanoseconds d) {
 
 // Highest epoch a cluster may reach: ids keep 48 bits for positions.
 constexpr uint32_t kMaxEpoch = 65535;
+// Between rounds after a primary refused this broker (a configuration or protocol mismatch).
+constexpr std::chrono::seconds kRefusedRetryDelay{5};
+// Least time between a primary's probes for other primaries.
+constexpr std::chrono::seconds kWatchInterval{1};
 
 }  // namespace
 
@@ -30,7 +37,8 @@ HaModule::HaModule(broker::Broker& broker, HaSettings settings, std::function<vo
       fatal_stop_(std::move(fatal_stop)),
       work_(boost::asio::make_work_guard(loop_)),
       round_timer_(loop_),
-      backup_timer_(loop_) {}
+      backup_timer_(loop_),
+      watch_timer_(loop_) {}
 
 HaModule::~HaModule() { Stop(); }
 
@@ -40,7 +48,7 @@ void HaModule::Start(uint16_t listening_port) {
   if (!settings_.cluster) return;
   // Replication runs on this module's thread; anyone else is refused replicated objects here.
   broker_.AddConfigurationObserver(std::make_shared<BackupWriteGuard>(
-      settings_, [weak = weak_from_this()] {
+      broker_, settings_, [weak = weak_from_this()] {
         auto self = weak.lock();
         return self && !IsPrimary(self->state_.status()) &&
                std::this_thread::get_id() != self->thread_.get_id();
@@ -64,6 +72,8 @@ void HaModule::Stop() {
     stopping_ = true;
     round_timer_.cancel();
     backup_timer_.cancel();
+    watch_timer_.cancel();
+    for (const auto& p : watch_probes_) p->Abort();
     for (const auto& a : attempts_) a->Abort();
     if (replication_) replication_->Abort();
   });
@@ -95,6 +105,7 @@ HaView HaModule::View() const {
     view.primary = primary_;
     view.members = members_;
     view.catchup_queues = catchup_queues_;
+    view.replication_error = replication_error_;
     primary = primary_role_;
   }
   if (primary) {
@@ -146,6 +157,10 @@ broker::AdmissionVerdict HaModule::Admit(const broker::ConnectionInfo& info) {
                      "): clients must connect to the primary";
   }
   verdict.open_properties = OwnOpenProperties();
+  if (IsPrimary(status) && !info.backup_link && !settings_.public_brokers.empty()) {
+    verdict.open_list_properties[std::string(kFailoverServerListProperty)] =
+        FailoverServerList(settings_.public_brokers);
+  }
   return verdict;
 }
 
@@ -239,9 +254,12 @@ bool HaModule::OnPeerOpened(ClientConnection& connection, const broker::Argument
   }
   const uint64_t protocol = NumberProperty(properties, kProtocolProperty);
   if (protocol != kProtocolVersion) {
-    QPIDD_LOG(kError, kHa, "primary " << peer_id << "@" << connection.address()
-                                      << " speaks replication protocol " << protocol
-                                      << ", this broker " << kProtocolVersion);
+    const std::string why = "primary " + peer_id + "@" + connection.address() +
+                            " speaks replication protocol " + std::to_string(protocol) +
+                            ", this broker " + std::to_string(kProtocolVersion);
+    if (attempt_errors_[connection.address()] != why) QPIDD_LOG(kError, kHa, why);
+    attempt_errors_[connection.address()] = why;
+    RecordRefusal(why);
     return false;
   }
   replication_ = connection.shared_from_this();
@@ -256,14 +274,35 @@ bool HaModule::OnPeerOpened(ClientConnection& connection, const broker::Argument
 }
 
 void HaModule::OnSnapshotBegin(const ConfigEvent& event) {
+  std::vector<uint32_t> invalid;
   {
     std::lock_guard lock(mutex_);
+    invalid = InvalidEpochs(history_, event.history);
+    replication_error_.clear();
     epoch_ = event.epoch;
     history_ = event.history;
   }
+  DropInvalidEpochs(invalid, event.broker_id);
   if (state_.status() == BrokerStatus::kJoining) {
     Transition(BrokerStatus::kCatchup, "replicating from primary " + event.broker_id);
   }
+}
+
+// Before any queue link attaches, so the ids the replicas report are ones this primary vouches
+// for (doc/ha-protocol.md 7.1).
+void HaModule::DropInvalidEpochs(const std::vector<uint32_t>& epochs,
+                                 const std::string& primary_id) {
+  if (epochs.empty()) return;
+  const broker::PositionRanges ranges = EpochRanges(epochs);
+  uint64_t dropped = 0;
+  for (const broker::QueuePtr& queue : broker_.Queues()) {
+    if (queue->replica()) dropped += queue->DequeueReplica(ranges);
+  }
+  std::string list;
+  for (uint32_t e : epochs) list += (list.empty() ? "" : ", ") + std::to_string(e);
+  QPIDD_LOG(kWarning, kHa, "primary " << primary_id << " does not share this broker's epochs "
+                                      << list << ": dropped the " << dropped
+                                      << " replicated messages they gave");
 }
 
 void HaModule::OnMembers(const std::vector<MemberRecord>& members) {
@@ -290,8 +329,12 @@ void HaModule::OnCatchupQueues(size_t count) {
 void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& error,
                                bool peer_closed) {
   std::erase_if(attempts_, [&connection](const auto& a) { return a.get() == &connection; });
+  const std::string& condition = connection.peer_condition();
+  const bool refused =
+      condition == kConfigurationMismatchError || condition == kProtocolMismatchError;
+  if (refused) RecordRefusal(error);
   // A member that keeps failing the same way is reported once, then at debug.
-  if (replication_.get() != &connection && !error.empty()) {
+  if ((replication_.get() != &connection || refused) && !error.empty()) {
     std::string& last = attempt_errors_[connection.address()];
     if (last != error && connection.peer_condition() != kNotPrimaryError) {
       QPIDD_LOG(kWarning, kHa, "cannot replicate from " << connection.address() << ": " << error);
@@ -307,13 +350,25 @@ void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& 
       std::lock_guard lock(mutex_);
       primary.swap(primary_);
     }
-    if (!stopping_ && !IsPrimary(state_.status())) {
+    if (!stopping_ && !refused && !IsPrimary(state_.status())) {
       QPIDD_LOG(kNotice, kHa, "lost primary " << primary << ": "
                                               << (error.empty() ? "closed" : error)
                                               << (peer_closed ? "" : " (transport)"));
     }
   }
-  if (attempts_.empty() && !replication_) ScheduleRound(settings_.link_maintenance_interval);
+  if (attempts_.empty() && !replication_) {
+    // A refusal lasts until an administrator changes a configuration: retry, but slowly.
+    auto delay = settings_.link_maintenance_interval;
+    if (refused_in_round_) delay = std::max<std::chrono::nanoseconds>(delay, kRefusedRetryDelay);
+    refused_in_round_ = false;
+    ScheduleRound(delay);
+  }
+}
+
+void HaModule::RecordRefusal(const std::string& why) {
+  refused_in_round_ = true;
+  std::lock_guard lock(mutex_);
+  replication_error_ = why;
 }
 
 // --- Promotion ------------------------------------------------------------------------------
@@ -410,7 +465,66 @@ Result<BrokerStatus> HaModule::PromoteOnLoop(const std::vector<PeerStatus>& othe
   primary->SetOwnStatus(BrokerStatus::kRecovering);
   // 8.
   CheckRecovered();
+  ScheduleWatch();
   return state_.status();
+}
+
+// --- Two primaries ----------------------------------------------------------------------------
+
+void HaModule::ScheduleWatch() {
+  if (stopping_) return;
+  // Each probe is a connection the other member logs: not more often than once a second.
+  watch_timer_.expires_after(
+      std::max<std::chrono::nanoseconds>(settings_.link_maintenance_interval, kWatchInterval));
+  watch_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    auto self = weak.lock();
+    if (!error && self) self->WatchRound();
+  });
+}
+
+void HaModule::WatchRound() {
+  for (const auto& p : watch_probes_) p->Abort();
+  watch_probes_.clear();
+  std::string own_address;
+  {
+    std::lock_guard lock(mutex_);
+    own_address = own_address_;
+  }
+  const auto timeout = std::clamp(Millis(settings_.link_heartbeat_interval),
+                                  std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
+  for (const auto& address : settings_.brokers) {
+    if (address.HostPort() == own_address) continue;
+    watch_probes_.push_back(StartProbe(
+        loop_, address, settings_, broker_.config().id, timeout,
+        [weak = weak_from_this()](std::optional<PeerStatus> peer) {
+          auto self = weak.lock();
+          if (self && peer && IsPrimary(peer->status)) self->OnWatchAnswer(*peer);
+        }));
+  }
+  ScheduleWatch();
+}
+
+void HaModule::OnWatchAnswer(const PeerStatus& peer) {
+  if (stopping_ || !IsPrimary(state_.status())) return;
+  uint32_t epoch = 0;
+  {
+    std::lock_guard lock(mutex_);
+    epoch = epoch_;
+  }
+  const std::string& own_id = broker_.config().id;
+  if (std::tie(peer.epoch, peer.broker_id) > std::tie(epoch, own_id)) {
+    QPIDD_LOG(kCritical, kHa, "another primary " << peer.broker << " (epoch " << peer.epoch
+                                                 << ") is active; this broker (epoch " << epoch
+                                                 << ") is a stale primary: shutting down");
+    stopping_ = true;
+    if (fatal_stop_) fatal_stop_();
+    return;
+  }
+  if (stale_primaries_seen_.insert(peer.broker).second) {
+    QPIDD_LOG(kError, kHa, "another primary " << peer.broker << " (epoch " << peer.epoch
+                                              << ") answers; it is stale (this broker: epoch "
+                                              << epoch << ") and will stop when it notices");
+  }
 }
 
 void HaModule::CheckRecovered() {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,9 @@ struct HaView {
   std::vector<MemberRecord> members;
   std::vector<std::string> expected_backups;
   uint64_t catchup_queues = 0;  // on a backup, replicas not yet caught up
+  // On a backup, why the primary refused it (a configuration or protocol mismatch); "" once it
+  // replicates again.
+  std::string replication_error;
 };
 
 class HaModule : public broker::ConnectionAdmission,
@@ -84,10 +88,18 @@ class HaModule : public broker::ConnectionAdmission,
   // Backup rounds (HA loop).
   void ScheduleRound(std::chrono::nanoseconds delay);
   void StartRound();
+  // A primary refused this broker for `why`: shown in its status, next round later (HA loop).
+  void RecordRefusal(const std::string& why);
+  // Drops from every replica the messages of epochs the new primary does not share (HA loop).
+  void DropInvalidEpochs(const std::vector<uint32_t>& epochs, const std::string& primary_id);
   // Promotion steps (HA loop).
   Result<BrokerStatus> PromoteOnLoop(const std::vector<PeerStatus>& others);
   void OnPrimaryChanged();
   void CheckRecovered();
+  // Two-primary detection (doc/ha-protocol.md 11.2), while primary (HA loop).
+  void ScheduleWatch();
+  void WatchRound();
+  void OnWatchAnswer(const PeerStatus& peer);
 
   broker::Broker& broker_;
   const HaSettings settings_;
@@ -99,6 +111,7 @@ class HaModule : public broker::ConnectionAdmission,
   std::thread thread_;
   boost::asio::steady_timer round_timer_;
   boost::asio::steady_timer backup_timer_;
+  boost::asio::steady_timer watch_timer_;
 
   mutable std::mutex mutex_;
   // State below is protected by mutex_ (written on the HA loop, read anywhere).
@@ -108,12 +121,16 @@ class HaModule : public broker::ConnectionAdmission,
   std::string primary_;                     // "<id>@<address>" of the primary followed
   std::vector<MemberRecord> members_;       // the last list from the primary
   uint64_t catchup_queues_ = 0;
+  std::string replication_error_;           // see HaView::replication_error
   std::shared_ptr<Primary> primary_role_;   // set once promoted
 
   // HA loop only.
   std::vector<std::shared_ptr<ClientConnection>> attempts_;  // the current round's
   std::shared_ptr<ClientConnection> replication_;            // to the primary
   std::map<std::string, std::string> attempt_errors_;         // last error, by address
+  bool refused_in_round_ = false;  // a primary refused this broker in the current round
+  std::vector<std::shared_ptr<ClientConnection>> watch_probes_;  // the primary's current ones
+  std::set<std::string> stale_primaries_seen_;  // other primaries this one outranks, logged once
   bool stopping_ = false;
 };
 

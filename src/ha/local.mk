@@ -7,6 +7,7 @@ src_ha_libha_a_SOURCES = \
 	src/ha/promotion.h src/ha/promotion.cc \
 	src/ha/replication_policy.h src/ha/replication_policy.cc \
 	src/ha/records.h src/ha/records.cc \
+	src/ha/history.h src/ha/history.cc \
 	src/ha/queue_guard.h src/ha/queue_guard.cc \
 	src/ha/replication_hub.h \
 	src/ha/queue_sender.h src/ha/queue_sender.cc \
@@ -17,6 +18,7 @@ src_ha_libha_a_SOURCES = \
 	src/ha/probe.h src/ha/probe.cc \
 	src/ha/own_address.h src/ha/own_address.cc \
 	src/ha/peer_properties.h src/ha/peer_properties.cc \
+	src/ha/failover_list.h src/ha/failover_list.cc \
 	src/ha/backup_write_guard.h src/ha/backup_write_guard.cc \
 	src/ha/ha_module.h src/ha/ha_module.cc \
 	src/ha/ha_broker_type.h src/ha/ha_broker_type.cc
@@ -24,6 +26,8 @@ src_ha_libha_a_SOURCES = \
 tests_unit_unit_tests_SOURCES += \
 	tests/unit/ha_options_test.cc \
 	tests/unit/ha_state_test.cc \
+	src/ha/failover_list_test.cc \
+	src/ha/history_test.cc \
 	src/ha/membership_test.cc \
 	src/ha/own_address_test.cc \
 	src/ha/queue_guard_test.cc \

@@ -17,6 +17,7 @@
 #include "broker/broker.h"
 #include "ha/config_sender.h"
 #include "ha/ha_options.h"
+#include "ha/history.h"
 #include "ha/membership.h"
 #include "ha/queue_guard.h"
 #include "ha/replication_hub.h"
@@ -93,7 +94,7 @@ class Primary : public broker::ConfigurationObserver,
   void SendQueueUsed(const std::string& name, const std::string& uuid);
   // Sends membership to every backup if it changed, and tells the module. Takes mutex_.
   void PublishMembership();
-  uint64_t FirstPosition() const { return (uint64_t{identity_.epoch} << 48) + 1; }
+  uint64_t FirstPosition() const { return (uint64_t{identity_.epoch} << kEpochShift) + 1; }
 
   broker::Broker& broker_;
   const HaSettings settings_;

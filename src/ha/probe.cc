@@ -1,9 +1,7 @@
 #include "ha/probe.h"
 
 #include <future>
-#include <memory>
 
-#include "ha/client_connection.h"
 #include "ha/peer_properties.h"
 #include "ha/wire_format.h"
 
@@ -12,14 +10,15 @@ namespace {
 
 class ProbeHandler : public ClientHandler {
  public:
-  ProbeHandler(std::string own_id, std::promise<std::optional<PeerStatus>> result)
-      : own_id_(std::move(own_id)), result_(std::move(result)) {}
+  ProbeHandler(std::string own_id, ProbeDone done)
+      : own_id_(std::move(own_id)), done_(std::move(done)) {}
 
   void OnOpened(ClientConnection& c, const broker::Arguments& properties) override {
     auto status = ParseBrokerStatus(TextProperty(properties, kStatusProperty));
-    if (status.ok() && TextProperty(properties, kBrokerIdProperty) != own_id_) {
-      Answer(PeerStatus{TextProperty(properties, kBrokerIdProperty) + "@" + c.address(),
-                        status.value()});
+    const std::string id = TextProperty(properties, kBrokerIdProperty);
+    if (status.ok() && id != own_id_) {
+      Answer(PeerStatus{id + "@" + c.address(), status.value(), id,
+                        static_cast<uint32_t>(NumberProperty(properties, kEpochProperty))});
     } else {
       Answer(std::nullopt);
     }
@@ -30,16 +29,35 @@ class ProbeHandler : public ClientHandler {
 
  private:
   void Answer(std::optional<PeerStatus> answer) {
-    if (answered_) return;
-    answered_ = true;
-    result_.set_value(std::move(answer));
+    if (!done_) return;
+    ProbeDone done = std::move(done_);
+    done_ = nullptr;
+    done(std::move(answer));
   }
   const std::string own_id_;
-  std::promise<std::optional<PeerStatus>> result_;
-  bool answered_ = false;
+  ProbeDone done_;
 };
 
 }  // namespace
+
+std::shared_ptr<ClientConnection> StartProbe(boost::asio::io_context& loop,
+                                             const BrokerAddress& address,
+                                             const HaSettings& settings,
+                                             const std::string& own_broker_id,
+                                             std::chrono::milliseconds timeout, ProbeDone done) {
+  ClientConnectionOptions options;
+  options.host = address.host;
+  options.port = address.port;
+  options.user = address.user.empty() ? settings.username : address.user;
+  options.password = address.user.empty() ? settings.password : address.password;
+  options.mechanism = settings.mechanism;
+  options.container_id = "qpidd-ha-probe-" + own_broker_id;
+  options.open_properties[std::string(kAdminProperty)] = true;
+  options.open_properties[std::string(kBrokerIdProperty)] = own_broker_id;
+  options.connect_timeout = timeout;
+  return ClientConnection::Start(loop, options,
+                                 std::make_shared<ProbeHandler>(own_broker_id, std::move(done)));
+}
 
 std::vector<PeerStatus> ProbeMembers(boost::asio::io_context& loop,
                                      const std::vector<BrokerAddress>& addresses,
@@ -48,20 +66,11 @@ std::vector<PeerStatus> ProbeMembers(boost::asio::io_context& loop,
   std::vector<std::future<std::optional<PeerStatus>>> answers;
   std::vector<std::shared_ptr<ClientConnection>> connections;
   for (const auto& address : addresses) {
-    std::promise<std::optional<PeerStatus>> promise;
-    answers.push_back(promise.get_future());
-    ClientConnectionOptions options;
-    options.host = address.host;
-    options.port = address.port;
-    options.user = address.user.empty() ? settings.username : address.user;
-    options.password = address.user.empty() ? settings.password : address.password;
-    options.mechanism = settings.mechanism;
-    options.container_id = "qpidd-ha-probe-" + own_broker_id;
-    options.open_properties[std::string(kAdminProperty)] = true;
-    options.open_properties[std::string(kBrokerIdProperty)] = own_broker_id;
-    options.connect_timeout = timeout;
-    connections.push_back(ClientConnection::Start(
-        loop, options, std::make_shared<ProbeHandler>(own_broker_id, std::move(promise))));
+    auto promise = std::make_shared<std::promise<std::optional<PeerStatus>>>();
+    answers.push_back(promise->get_future());
+    connections.push_back(StartProbe(
+        loop, address, settings, own_broker_id, timeout,
+        [promise](std::optional<PeerStatus> answer) { promise->set_value(std::move(answer)); }));
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<PeerStatus> statuses;

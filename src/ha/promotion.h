@@ -2,6 +2,7 @@
 // elects a primary itself: an external manager chooses one and calls promote.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@ namespace qpidd::ha {
 
 // What another broker of --ha-brokers-url reported when asked for its status.
 struct PeerStatus {
-  std::string broker;  // its address, to name it in a refusal
+  std::string broker;  // "<id>@<address>", to name it in a refusal
   BrokerStatus status;
+  std::string broker_id{};
+  uint32_t epoch = 0;  // the last epoch of its history
 };
 
 enum class Promotion {

@@ -120,6 +120,7 @@ void QueueSender::Walk() {
       if (held_.Contains(m.position)) {
         held_.Remove(m.position);
         guard_->Release(backup_, m.position);  // the backup has it already
+        if (m.position <= tail_) ++catchup_held_;
         continue;
       }
       if (pn_link_credit(link_) <= 0) return;
@@ -134,7 +135,10 @@ void QueueSender::SendMessage(const broker::QueuedMessage& m) {
   const std::string& bytes = m.message->bytes();  // passed through exactly as published
   pn_link_send(link_, bytes.data(), bytes.size());
   pn_link_advance(link_);
-  if (m.position <= tail_) ++unsettled_to_tail_;
+  if (m.position <= tail_) {
+    ++unsettled_to_tail_;
+    ++catchup_sent_;
+  }
 }
 
 void QueueSender::SendEvent(const std::string& bytes) {
@@ -168,7 +172,9 @@ void QueueSender::CheckCaughtUp() {
   if (pn_link_credit(link_) <= 0) return;  // sent with the next credit
   caught_up_ = true;
   SendEvent(EncodeCaughtUpEvent(tail_));
-  QPIDD_LOG(kDebug, kHa, "queue " << queue_->name() << " caught up for backup " << backup_);
+  QPIDD_LOG(kDebug, kHa, "queue " << queue_->name() << " caught up for backup " << backup_
+                                   << ": sent " << catchup_sent_ << " messages, "
+                                   << catchup_held_ << " held there already");
   hub_.OnQueueCaughtUp(backup_, queue_->name());
 }
 

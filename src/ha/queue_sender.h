@@ -66,6 +66,8 @@ class QueueSender : public amqp::Link,
   bool passed_tail_ = false;     // the walk found nothing more up to tail_
   uint64_t unsettled_to_tail_ = 0;  // transfers up to tail_ the backup has not settled
   bool caught_up_ = false;
+  uint64_t catchup_sent_ = 0;    // messages up to tail_ sent, for the caught-up log line
+  uint64_t catchup_held_ = 0;    // ... and not sent: the backup held them already
   bool closed_ = false;
   std::atomic<bool> pump_posted_{false};
 };

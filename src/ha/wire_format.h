@@ -36,6 +36,8 @@ inline constexpr std::string_view kStatusProperty = "qpid.ha-status";        // 
 inline constexpr std::string_view kEpochProperty = "qpid.ha-epoch";          // uint
 inline constexpr std::string_view kReplicateProperty = "qpid.ha-replicate";  // string
 inline constexpr std::string_view kAdminProperty = "qpid.ha-admin";          // boolean
+// An administrator's connection that may change replicated objects on a backup (for repair).
+inline constexpr std::string_view kOverrideProperty = "qpid.ha-override";    // boolean
 
 // Attach properties of a queue link (7.2).
 inline constexpr std::string_view kUuidAttachProperty = "qpid.ha-uuid";  // string

@@ -464,6 +464,7 @@ int Main(int argc, char** argv) {
   client_options.url = options.broker;
   client_options.timeout = options.timeout;
   client_options.ha_admin = options.ha_admin;
+  client_options.ha_override = options.ha_override;
   // Recognisable in the broker's connection list and logs, and unique across hosts.
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);

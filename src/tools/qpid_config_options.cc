@@ -35,7 +35,10 @@ Options:
                           request (default 10).
   -r, --recursive         Show bindings in queues, exchanges and list.
   --ha-admin              Connect as an HA admin tool (admitted by backup
-                          brokers; do not change replicated objects there).
+                          brokers, which refuse changes to replicated objects).
+  --ha-override           Implies --ha-admin: change replicated objects on a
+                          backup anyway (repair only: the backup then differs
+                          from its primary until it rejoins).
 
 Add Queue Options:
   --durable               The queue is durable.
@@ -107,6 +110,7 @@ constexpr OptionSpec kOptions[] = {
     {"timeout", 0, true, Scope::kGeneral, ""},
     {"recursive", 'r', false, Scope::kGeneral, ""},
     {"ha-admin", 0, false, Scope::kGeneral, ""},
+    {"ha-override", 0, false, Scope::kGeneral, ""},
     {"durable", 0, false, Scope::kAdd, ""},
     {"replicate", 0, true, Scope::kAdd, ""},
     {"alternate-exchange", 0, true, Scope::kAdd, ""},
@@ -289,6 +293,7 @@ void ApplyFlag(std::string_view n, Options& options) {
   if (n == "help") options.help = true;
   if (n == "recursive") options.recursive = true;
   if (n == "ha-admin") options.ha_admin = true;
+  if (n == "ha-override") options.ha_override = true;
   if (n == "durable") options.durable = true;
   if (n == "auto-delete") options.auto_delete = true;
   if (n == "exclusive") options.exclusive = true;

@@ -80,6 +80,7 @@ struct Options {
   bool help = false;
   bool recursive = false;
   bool ha_admin = false;
+  bool ha_override = false;  // implies ha_admin
   bool durable = false;
   bool auto_delete = false;
   bool exclusive = false;

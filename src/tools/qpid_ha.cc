@@ -165,6 +165,10 @@ std::string QueryBlock(const AttributeMap& ha) {
   for (const auto& [label, value] : lines) {
     out << std::left << std::setw(20) << label << " " << value << "\n";
   }
+  // Only while a primary refuses this backup (doc/ha-protocol.md 12.1).
+  if (const std::string error = Text(ha, "replicationError"); !error.empty()) {
+    out << std::left << std::setw(20) << "Error:" << " " << error << "\n";
+  }
   return out.str();
 }
 
@@ -172,7 +176,9 @@ std::string QueryBlock(const AttributeMap& ha) {
 using Show = std::string (*)(const BrokerAddress& address, const AttributeMap& ha);
 
 std::string StatusLine(const BrokerAddress& address, const AttributeMap& ha) {
-  return address.HostPort() + " " + Text(ha, "status") + "\n";
+  const std::string error = Text(ha, "replicationError");
+  return address.HostPort() + " " + Text(ha, "status") + (error.empty() ? "" : " (" + error + ")") +
+         "\n";
 }
 
 std::string QueryLines(const BrokerAddress& /*address*/, const AttributeMap& ha) {
@@ -240,6 +246,10 @@ int StatusCommand(ManagementClient& client, const Options& options) {
   if (options.expect) return ExpectMatches(*options.expect, status) ? kExitOk : kExitFailed;
   if (options.all) return ShowAll(client, ha.value(), options, StatusLine, "");
   std::cout << status << "\n";
+  // stdout stays one word for scripts; why a backup cannot join goes to stderr.
+  if (const std::string error = Text(ha.value(), "replicationError"); !error.empty()) {
+    std::cerr << "qpid-ha: " << error << "\n";
+  }
   return kExitOk;
 }
 

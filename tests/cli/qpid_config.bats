@@ -704,3 +704,13 @@ while True:
   [ "$status" -eq 0 ]
   [[ "$output" == *"adminq"* ]]
 }
+
+@test "--ha-override implies --ha-admin and is harmless on a stand-alone broker" {
+  broker_up
+  run qc --ha-override add queue overrideq
+  [ "$status" -eq 0 ]
+  run qc --ha-override del queue overrideq
+  [ "$status" -eq 0 ]
+  run "$QPID_CONFIG" --help
+  [[ "$output" == *"--ha-override"* ]]
+}

@@ -197,14 +197,15 @@ class HaCluster:
     # -- life cycle ----------------------------------------------------------------------------
     def args(self, i):
         """The HA options of member i: extra_args and broker_args[i] replace defaults of HA_ARGS
-        with the same name (qpidd refuses an option given twice)."""
+        and --ha-replicate with the same name (qpidd refuses an option given twice)."""
         extra = self.extra_args + list(self.broker_args.get(i, []))
         defaults = []
         for name, value in zip(HA_ARGS[::2], HA_ARGS[1::2]):
             if name not in extra:
                 defaults += [name, value]
-        return (["--ha-cluster", "yes", "--ha-brokers-url", self.url(),
-                 "--ha-replicate", self.replicate] + defaults + extra)
+        if "--ha-replicate" not in extra:
+            defaults += ["--ha-replicate", self.replicate]
+        return ["--ha-cluster", "yes", "--ha-brokers-url", self.url()] + defaults + extra
 
     def start(self, i):
         """Starts member i as a new broker (fresh directory, hence a new broker id)."""
@@ -480,3 +481,16 @@ def wait_until(predicate, timeout=30, interval=0.1, what="condition"):
         time.sleep(interval)
     raise AssertionError("timed out after %ss waiting for %s%s" % (
         timeout, what, " (last error: %r)" % last_error if last_error else ""))
+
+
+def created(result, what):
+    """Asserts a management CREATE reply (status, description, body) is 201; returns the body."""
+    status, desc, body = result
+    assert status == 201, "CREATE %s: %s %s" % (what, status, desc)
+    return body
+
+
+def ok(r, what):
+    """Asserts a tool's CompletedProcess succeeded; returns its stdout."""
+    assert r.returncode == 0, "%s failed (%d): %s%s" % (what, r.returncode, r.stdout, r.stderr)
+    return r.stdout

@@ -13,12 +13,13 @@ import sys
 import time
 
 import pytest
-from proton import ConnectionException, Delivery, Endpoint, Message, Timeout
+from proton import ConnectionException, Delivery, Endpoint, Message, Timeout, symbol
 from proton.utils import LinkDetached
 
 import conftest
-from amqp_helpers import RawClient, receive_n, send, unique
-from ha_cluster import HaCluster, browse_all, send_pipelined, wait_until
+from amqp_helpers import RawClient, bodies, drain, receive_n, send, unique
+from ha_cluster import (QPID_SEND, HaCluster, browse_all, created, ok, send_pipelined,
+                        wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, "ha_client.py")
@@ -56,17 +57,6 @@ def none_cluster(tmp_path_factory):
     finally:
         errors = c.close()
     assert not errors, "\n".join(errors)
-
-
-def created(result, what):
-    status, desc, body = result
-    assert status == 201, "CREATE %s: %s %s" % (what, status, desc)
-    return body
-
-
-def ok(r, what):
-    assert r.returncode == 0, "%s failed (%d): %s%s" % (what, r.returncode, r.stdout, r.stderr)
-    return r.stdout
 
 
 # -- management: the ha-broker type (doc 12.1) ------------------------------------------------------
@@ -625,6 +615,54 @@ def test_proton_clients_fail_over(ha_cluster, tmp_path):
         receiver.kill()
 
 
+def test_primary_advertises_public_url_and_qpid_send_follows_it(tmp_path):
+    """With --ha-public-url the primary's open carries failover-server-list (4.3), a backup's
+    does not; qpid-send --reconnect, given only the primary's address, follows the list to the
+    promoted backup and every line it read reaches the queue there."""
+    c = HaCluster(tmp_path, 2, start=False)
+    c.extra_args = ["--ha-public-url", c.url()]
+    sender = None
+    try:
+        c.start_all()
+        c.start_primary(0)
+        q = unique("public")
+        ok(c.qpid_config(0, "add", "queue", q), "add queue")
+        expected = [{symbol("network-host"): "127.0.0.1", symbol("hostname"): "127.0.0.1",
+                     symbol("port"): str(port), symbol("scheme"): "amqp"} for port in c.ports]
+        conn = c.connect(0)
+        assert conn.conn.remote_properties.get(symbol("failover-server-list")) == expected, (
+            conn.conn.remote_properties)
+        conn.close()
+        admin = c.admin_connect(1)
+        assert symbol("failover-server-list") not in admin.conn.remote_properties
+        admin.close()
+
+        sender = subprocess.Popen(
+            [QPID_SEND, "-b", c.address(0), "-a", q, "-m", "0", "--content-stdin", "--reconnect",
+             "--capacity", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        lines = ["line-%d" % n for n in range(200)]
+        for line in lines[:100]:
+            sender.stdin.write(line + "\n")
+        sender.stdin.flush()
+        with c.management(0) as m:
+            wait_until(lambda: m.read("queue", q)["msgDepth"] >= 99, what="99 lines on " + q)
+        c.kill(0)
+        c.promote(1)
+        out, err = sender.communicate("".join(line + "\n" for line in lines[100:]), timeout=60)
+        assert sender.returncode == 0, "qpid-send: %d %s%s" % (sender.returncode, out, err)
+        conn = c.connect(1)
+        got = bodies(drain(conn.create_receiver(q), timeout=1.0))
+        conn.close()
+        assert set(got) == set(lines), "missing: %s" % sorted(set(lines) - set(got))[:10]
+    finally:
+        if sender is not None and sender.poll() is None:
+            sender.kill()
+            sender.wait()
+        errors = c.close()
+    assert not errors, "\n".join(errors)
+
+
 # -- 8: two failovers in a row ---------------------------------------------------------------------
 
 def test_two_failovers_in_a_row_keep_messages(ha_cluster):
@@ -700,7 +738,8 @@ def test_hung_backup_stops_holding_publishers(ha_cluster):
     d = snd.send(Message(body="during"), timeout=10)
     held = time.monotonic() - start
     assert d.remote_state == Delivery.ACCEPTED, d.remote_state
-    assert held < 10
+    # The bound is 2 x 1 s from the backup's last frame; 2 s more for a loaded machine.
+    assert held < 4, "the publisher was held %.2f s by a stopped backup" % held
     # ... but it was held: the stopped backup could not acknowledge it.
     assert held > 0.5, "the publisher was settled %.2f s after SIGSTOP of the backup" % held
     snd.close()
