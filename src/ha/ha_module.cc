@@ -13,6 +13,7 @@
 #include "ha/own_address.h"
 #include "ha/peer_properties.h"
 #include "ha/probe.h"
+#include "ha/replicator_protocol.h"
 #include "ha/wire_format.h"
 
 namespace qpidd::ha {
@@ -45,6 +46,7 @@ HaModule::~HaModule() { Stop(); }
 void HaModule::Start(uint16_t listening_port) {
   broker_.SetConnectionAdmission(shared_from_this());
   thread_ = std::thread([this] { loop_.run(); });
+  queue_replication_->Start();
   if (!settings_.cluster) return;
   // Replication runs on this module's thread; anyone else is refused replicated objects here.
   broker_.AddConfigurationObserver(std::make_shared<BackupWriteGuard>(
@@ -70,6 +72,7 @@ void HaModule::Stop() {
   if (!thread_.joinable()) return;
   boost::asio::post(loop_, [this] {
     stopping_ = true;
+    queue_replication_->StopOnLoop();
     round_timer_.cancel();
     backup_timer_.cancel();
     watch_timer_.cancel();
@@ -133,6 +136,10 @@ broker::AdmissionVerdict HaModule::Admit(const broker::ConnectionInfo& info) {
   using Action = broker::AdmissionVerdict::Action;
   broker::AdmissionVerdict verdict;
   const BrokerStatus status = state_.status();
+  if (auto replicator = queue_replication_->Admit(info, status)) {
+    replicator->open_properties = OwnOpenProperties();
+    return *replicator;
+  }
   if (info.backup_link && IsPrimary(status)) {
     std::shared_ptr<Primary> primary;
     {
@@ -174,6 +181,9 @@ std::shared_ptr<amqp::Link> HaModule::Attach(const std::shared_ptr<amqp::Connect
     primary = primary_role_;
   }
   const char* address = pn_terminus_get_address(pn_link_remote_source(link));
+  if (IsReplicator(connection->record().info)) {
+    return queue_replication_->Attach(connection, link, address ? address : "");
+  }
   if (!connection->record().info.backup_link || !primary || !address) {
     amqp::RefuseAttach(link, "amqp:not-found",
                        "$ha. nodes exist only for backups connected to a primary");

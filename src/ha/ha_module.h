@@ -25,6 +25,7 @@
 #include "ha/ha_state.h"
 #include "ha/primary.h"
 #include "ha/promotion.h"
+#include "ha/queue_replication.h"
 
 namespace qpidd::ha {
 
@@ -63,6 +64,8 @@ class HaModule : public broker::ConnectionAdmission,
   void Stop();
 
   HaView View() const;
+  // Stand-alone queue replication (doc/ha-protocol.md 17), for management.
+  QueueReplication& queue_replication() { return *queue_replication_; }
   // Promotes this broker if the rules allow (doc/ha-protocol.md 3, 10); returns the new status.
   // Blocks while a joining broker asks the other members (bounded).
   Result<BrokerStatus> Promote();
@@ -132,6 +135,10 @@ class HaModule : public broker::ConnectionAdmission,
   std::vector<std::shared_ptr<ClientConnection>> watch_probes_;  // the primary's current ones
   std::set<std::string> stale_primaries_seen_;  // other primaries this one outranks, logged once
   bool stopping_ = false;
+
+  // Runs its replicas on loop_, so it is made after it.
+  const std::unique_ptr<QueueReplication> queue_replication_ =
+      std::make_unique<QueueReplication>(loop_, broker_, settings_);
 };
 
 }  // namespace qpidd::ha

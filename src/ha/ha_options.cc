@@ -1,5 +1,6 @@
 #include "ha/ha_options.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <limits>
@@ -33,7 +34,14 @@ std::unique_ptr<po::options_description> MakeDescription() {
   ha->add_options()
       ("ha-cluster", po::value<std::string>()->value_name("yes|no")->default_value("no"),
        "Join an HA active/passive cluster: start as a backup and replicate the primary until "
-       "promoted. Every other HA option needs --ha-cluster yes.")
+       "promoted. The other HA options need --ha-cluster yes, except those of "
+       "--ha-queue-replication.")
+      ("ha-queue-replication",
+       po::value<std::string>()->value_name("yes|no")->default_value("no"),
+       "Replicate single queues without a cluster: serve this broker's queues to replicas "
+       "elsewhere and keep replicas here (qpid-ha replicate). With it, the credential, flow "
+       "and link interval options of this section apply to its links. Implied by "
+       "--ha-cluster yes.")
       ("ha-brokers-url", po::value<std::string>()->value_name("URL"),
        "The real addresses of every broker in the cluster, e.g. amqp:node1,node2 (not a "
        "virtual IP). Required with --ha-cluster yes.")
@@ -80,6 +88,17 @@ std::string Text(const po::variables_map& values, const std::string& name) {
 }
 
 std::string Dashed(std::string_view name) { return "--" + std::string(name); }
+
+// Options of the links between brokers, which stand-alone queue replication has too.
+bool IsReplicationLinkOption(std::string_view name) {
+  constexpr std::string_view kLinkOptions[] = {
+      "ha-username",   "ha-password",
+      "ha-mechanism",  "ha-flow-messages",
+      "ha-flow-bytes", "link-maintenance-interval",
+      "link-heartbeat-interval"};
+  return std::find(std::begin(kLinkOptions), std::end(kLinkOptions), name) !=
+         std::end(kLinkOptions);
+}
 
 // The value of `name` or of its alias, and the spelling used; both given is an error.
 Result<std::string> OneOf(const po::variables_map& values, const Alias& alias,
@@ -146,6 +165,10 @@ Status ParseValues(const po::variables_map& values, HaSettings* s) {
   Result<bool> cluster = ParseBoolOption("ha-cluster", Text(values, "ha-cluster"));
   if (!cluster.ok()) return cluster.status();
   s->cluster = cluster.value();
+  Result<bool> queue_replication =
+      ParseBoolOption("ha-queue-replication", Text(values, "ha-queue-replication"));
+  if (!queue_replication.ok()) return queue_replication.status();
+  s->queue_replication = queue_replication.value() || s->cluster;
 
   std::string spelling;
   Result<std::string> brokers = OneOf(values, kAliases[0], &spelling);
@@ -213,13 +236,24 @@ Status HaOptions::Apply(const po::variables_map& values) {
 
   for (const auto& option : description_->options()) {
     const std::string& name = option->long_name();
-    if (name != "ha-cluster" && Given(values, name)) s.given.push_back(name);
+    if (name != "ha-cluster" && name != "ha-queue-replication" && Given(values, name)) {
+      s.given.push_back(name);
+    }
   }
   // Our rule: no option is accepted and silently ignored (classic qpidd ignored them).
-  if (!s.cluster && !s.given.empty()) {
-    return Status::InvalidArgument("option " + Dashed(s.given.front()) +
-                                   " needs --ha-cluster yes: with --ha-cluster no it would be "
-                                   "ignored");
+  if (!s.cluster) {
+    for (const std::string& name : s.given) {
+      if (!IsReplicationLinkOption(name)) {
+        return Status::InvalidArgument("option " + Dashed(name) +
+                                       " needs --ha-cluster yes: with --ha-cluster no it would "
+                                       "be ignored");
+      }
+      if (!s.queue_replication) {
+        return Status::InvalidArgument("option " + Dashed(name) +
+                                       " needs --ha-cluster yes or --ha-queue-replication yes: "
+                                       "without either it would be ignored");
+      }
+    }
   }
   if (s.cluster && s.brokers.empty()) {
     return Status::InvalidArgument(

@@ -17,6 +17,9 @@ namespace qpidd::ha {
 
 struct HaSettings {
   bool cluster = false;                       // --ha-cluster
+  // --ha-queue-replication, or implied by --ha-cluster yes: serve and make stand-alone replicas
+  // of single queues (doc/ha-protocol.md 17).
+  bool queue_replication = false;
   std::string brokers_url;                    // --ha-brokers-url (alias --ha-brokers), as given
   std::vector<BrokerAddress> brokers;         // ... parsed; empty when not set
   std::string public_url;                     // --ha-public-url (alias --ha-public-brokers)
@@ -41,7 +44,9 @@ struct HaSettings {
 // - an alias and its main name given together is an error naming both;
 // - --ha-cluster yes needs --ha-brokers-url and --mgmt-enable yes;
 // - --ha-password needs --ha-username;
-// - with --ha-cluster no, any other HA option is an error: it would be silently ignored.
+// - with --ha-cluster no, any other HA option is an error: it would be silently ignored; except,
+//   with --ha-queue-replication yes, the options of replication links (credentials, flow,
+//   link-maintenance-interval, link-heartbeat-interval), which stand-alone replication uses.
 class HaOptions : public OptionGroup {
  public:
   HaOptions();

@@ -20,6 +20,12 @@ src_ha_libha_a_SOURCES = \
 	src/ha/peer_properties.h src/ha/peer_properties.cc \
 	src/ha/failover_list.h src/ha/failover_list.cc \
 	src/ha/backup_write_guard.h src/ha/backup_write_guard.cc \
+	src/ha/replicator_protocol.h src/ha/replicator_protocol.cc \
+	src/ha/queue_link_receiver.h src/ha/queue_link_receiver.cc \
+	src/ha/queue_replicator.h src/ha/queue_replicator.cc \
+	src/ha/replicas.h src/ha/replicas.cc \
+	src/ha/replication_source.h src/ha/replication_source.cc \
+	src/ha/queue_replication.h src/ha/queue_replication.cc \
 	src/ha/ha_module.h src/ha/ha_module.cc \
 	src/ha/ha_broker_type.h src/ha/ha_broker_type.cc
 
@@ -31,6 +37,7 @@ tests_unit_unit_tests_SOURCES += \
 	src/ha/membership_test.cc \
 	src/ha/own_address_test.cc \
 	src/ha/queue_guard_test.cc \
+	src/ha/queue_link_receiver_test.cc \
 	src/ha/replication_policy_test.cc
 
 # The replication wire format: id range sets, delivery tags, configuration and queue-link events.

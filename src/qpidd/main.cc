@@ -92,7 +92,8 @@ int Run(const BrokerOptions& options, const ha::HaSettings& ha_settings, ReadyNo
   amqp::BrokerContext context{
       .broker = broker,
       .management = agent.get(),
-      .node_provider = ha_settings.cluster ? ha_module.get() : nullptr,
+      .node_provider =
+          ha_settings.cluster || ha_settings.queue_replication ? ha_module.get() : nullptr,
       .settings = amqp::ConnectionSettings{.container_id = broker.config().id,
                                            .idle_timeout_ms = options.idle_timeout_seconds * 1000,
                                            .max_connections = options.max_connections}};

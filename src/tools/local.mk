@@ -17,6 +17,10 @@ include $(srcdir)/src/tools/loadclient.mk
 # qpid-ha: the HA module's command-line tool (doc/ha-protocol.md 12.2), on the management client.
 bin_PROGRAMS += src/tools/qpid-ha
 src_tools_qpid_ha_SOURCES = src/tools/qpid_ha.cc \
-	src/tools/qpid_ha_options.h src/tools/qpid_ha_options.cc
+	src/tools/qpid_ha_options.h src/tools/qpid_ha_options.cc \
+	src/tools/qpid_ha_replicate.h src/tools/qpid_ha_replicate.cc \
+	src/tools/replicate_arguments.h src/tools/replicate_arguments.cc
 src_tools_qpid_ha_LDADD = src/client/libclient.a src/common/libcommon.a $(PROTON_CPP_LIBS) $(LIBQB_LIBS) $(PTHREAD_LIBS)
 tests_unit_unit_tests_SOURCES += src/tools/qpid_ha_options_test.cc src/tools/qpid_ha_options.cc
+tests_unit_unit_tests_SOURCES += src/tools/replicate_arguments_test.cc \
+	src/tools/replicate_arguments.cc

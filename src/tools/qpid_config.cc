@@ -66,6 +66,8 @@ class ConfigTool {
   int ListExchanges(const std::string& filter);
   int ListAll(const std::string& filter);
   int AddQueue(const std::string& name);
+  // --start-replica: REPLICATE on the ha-broker entity (doc/ha-protocol.md 12.1).
+  int StartReplica(const std::string& queue, const std::string& source);
   int AddExchange(const std::string& type, const std::string& name);
   int Delete(const std::string& type, const std::string& name);
   int Bind(const std::vector<std::string>& args);
@@ -299,6 +301,25 @@ int ConfigTool::AddQueue(const std::string& name) {
   request.attributes["auto-delete"] = options_.auto_delete;
   request.attributes["exclusive"] = options_.exclusive;
   if (auto rc = Send(request)) return *rc;
+  if (options_.start_replica) return StartReplica(name, *options_.start_replica);
+  return kExitOk;
+}
+
+int ConfigTool::StartReplica(const std::string& queue, const std::string& source) {
+  ManagementRequest request;
+  request.operation = "REPLICATE";
+  request.type = "ha-broker";
+  request.name = "ha-broker";
+  request.attributes["source"] = source;
+  request.attributes["queue"] = queue;
+  auto response = client_->Call(request);
+  if (!response.ok()) return Failed(response.status());
+  if (!response.value().ok()) {
+    std::cerr << "Failed: queue '" << queue << "' was created but is not a replica of " << source
+              << ": " << response.value().status_description << " ("
+              << response.value().status_code << ")\n";
+    return kExitBrokerError;
+  }
   return kExitOk;
 }
 

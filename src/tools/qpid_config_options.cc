@@ -7,6 +7,7 @@
 
 #include "client/value_text.h"
 #include "common/status.h"
+#include "common/url.h"
 
 namespace qpidd::tools {
 namespace {
@@ -72,6 +73,10 @@ Add Queue Options:
                           in a row from a level, a lower one gets a turn.
   --argument NAME=VALUE   A declare argument (repeatable). Integers and
                           true/false are typed; "quoted" values are strings.
+  --start-replica URL     Then make the queue a replica of the queue of the
+                          same name at URL, a broker or cluster (as
+                          qpid-ha replicate; both brokers need
+                          --ha-queue-replication yes).
 
 Add Exchange Options:
   --durable               The exchange is durable.
@@ -87,8 +92,8 @@ Delete Queue Options:
 
 Not available in this version (refused by name, never ignored):
   --file-count, --file-size, --cluster-durable, --group-header,
-  --shared-groups, --order, --generate-queue-events, --start-replica,
-  --sequence, --ive, --sasl-mechanism, --sasl-service-name,
+  --shared-groups, --order, --generate-queue-events, --sequence, --ive,
+  --sasl-mechanism, --sasl-service-name,
   --ssl-certificate, --ssl-key
 
 Exit codes:
@@ -127,6 +132,7 @@ constexpr OptionSpec kOptions[] = {
     {"flow-resume-size", 0, true, Scope::kAddQueue, ""},
     {"flow-stop-count", 0, true, Scope::kAddQueue, ""},
     {"flow-resume-count", 0, true, Scope::kAddQueue, ""},
+    {"start-replica", 0, true, Scope::kAddQueue, ""},
     {"force", 0, false, Scope::kDelQueue, ""},
     {"force-if-not-empty", 0, false, Scope::kDelQueue, ""},
     {"force-if-used", 0, false, Scope::kDelQueue, ""},
@@ -138,7 +144,6 @@ constexpr OptionSpec kOptions[] = {
     {"shared-groups", 0, false, Scope::kUnavailable, kNoGroups},
     {"order", 0, true, Scope::kUnavailable, "for a last-value queue use --lvq-key KEY"},
     {"generate-queue-events", 0, true, Scope::kUnavailable, "queue events are not built yet"},
-    {"start-replica", 0, true, Scope::kUnavailable, "use qpid-ha and the HA module"},
     {"sequence", 0, false, Scope::kUnavailable, "exchange sequence numbers are not built yet"},
     {"ive", 0, false, Scope::kUnavailable, "initial-value exchanges are not built yet"},
     {"sasl-mechanism", 0, true, Scope::kUnavailable, kNoSecurityOptions},
@@ -276,6 +281,15 @@ std::optional<UsageError> ApplyValue(std::string_view n, const std::string& valu
                         "': expected none, configuration or all"};
     }
     options.replicate = value;
+  } else if (n == "start-replica") {
+    auto source = ParseBrokerUrl(value);
+    if (!source.ok() || source.value().empty()) {
+      return InvalidValue(n, value,
+                          "a broker URL such as node1 or node1:5672,node2:5672" +
+                              (source.ok() ? std::string() : " (" + source.status().message() +
+                                                                 ")"));
+    }
+    options.start_replica = value;
   } else if (n == "alternate-exchange") {
     if (value.empty()) return InvalidValue(n, value, "an exchange name");
     options.alternate_exchange = value;

@@ -86,6 +86,7 @@ struct Options {
   bool exclusive = false;
   std::optional<std::string> replicate;
   std::optional<std::string> alternate_exchange;
+  std::optional<std::string> start_replica;  // add queue --start-replica URL
   std::vector<DeclareArgument> arguments;
   bool force = false;
   bool force_if_not_empty = false;

@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "common/url.h"
 #include "tools/qpid_ha_options.h"
+#include "tools/qpid_ha_replicate.h"
 
 namespace qpidd::tools::qpid_ha {
 namespace {
@@ -281,6 +282,9 @@ int Run(const Options& options) {
     case Command::kStatus: return StatusCommand(*client.value(), options);
     case Command::kQuery: return QueryCommand(*client.value(), options);
     case Command::kPromote: return PromoteCommand(*client.value());
+    case Command::kReplicate: return ReplicateCommand(*client.value(), options);
+    case Command::kReplicateStop: return ReplicateStopCommand(*client.value(), options);
+    case Command::kReplicas: return ReplicasCommand(*client.value());
     case Command::kNone:
     case Command::kHelp: break;  // handled before connecting
   }

@@ -22,6 +22,15 @@ Commands:
                           cluster.
   promote                 Make a ready broker the primary. For the cluster
                           manager only: needs --cluster-manager.
+  replicate SOURCE QUEUE  Make the broker's existing, empty queue QUEUE a
+                          replica of the queue of the same name at SOURCE,
+                          a broker or cluster URL (node1 or node1,node2).
+                          The two words may come in either order. Both
+                          brokers need --ha-queue-replication yes.
+  replicate-stop QUEUE    Stop replicating into QUEUE: it keeps its
+                          messages and serves clients again.
+  replicas                List the broker's replicas: queue, source, status
+                          (connecting, catchup, replicating), messages.
   help                    Show this help and exit.
 
 Options:
@@ -85,7 +94,9 @@ struct CommandName {
 
 constexpr CommandName kCommands[] = {
     {"ping", Command::kPing},       {"status", Command::kStatus}, {"query", Command::kQuery},
-    {"promote", Command::kPromote}, {"help", Command::kHelp},
+    {"promote", Command::kPromote}, {"replicate", Command::kReplicate},
+    {"replicate-stop", Command::kReplicateStop}, {"replicas", Command::kReplicas},
+    {"help", Command::kHelp},
 };
 
 // The option `matches` picks out, or null.
@@ -199,8 +210,15 @@ std::optional<UsageError> CheckScopes(const std::vector<Flag>& given, Command co
   return std::nullopt;
 }
 
-// The command from the positional words: exactly one known command (help may be followed by
-// anything: it prints the usage all the same).
+// The words a command takes after it, and what they are (for the error when some are missing).
+size_t WordsOf(Command command) {
+  if (command == Command::kReplicate) return 2;
+  if (command == Command::kReplicateStop) return 1;
+  return 0;
+}
+
+// The command from the positional words: exactly one known command with its words (help may be
+// followed by anything: it prints the usage all the same).
 std::optional<UsageError> ParseCommand(const std::vector<std::string>& positional,
                                        Options& options) {
   if (positional.empty()) return UsageError{"no command given"};
@@ -209,8 +227,21 @@ std::optional<UsageError> ParseCommand(const std::vector<std::string>& positiona
                                [&](const CommandName& c) { return c.name == word; });
   if (it == std::end(kCommands)) return UsageError{"unknown command '" + word + "'"};
   options.command = it->command;
-  if (positional.size() > 1 && options.command != Command::kHelp) {
-    return UsageError{"unexpected argument '" + positional[1] + "' after '" + word + "'"};
+  if (options.command == Command::kHelp) return std::nullopt;
+  const size_t wanted = WordsOf(options.command);
+  if (positional.size() > wanted + 1) {
+    return UsageError{"unexpected argument '" + positional[wanted + 1] + "' after '" + word +
+                      "'"};
+  }
+  if (positional.size() < wanted + 1) {
+    return UsageError{"'" + word + "' needs " +
+                      (options.command == Command::kReplicate
+                           ? std::string("a source URL and a queue name")
+                           : std::string("a queue name"))};
+  }
+  options.arguments.assign(positional.begin() + 1, positional.end());
+  for (const std::string& argument : options.arguments) {
+    if (argument.empty()) return UsageError{"'" + word + "': empty argument"};
   }
   return std::nullopt;
 }

@@ -17,6 +17,9 @@ enum class Command {
   kStatus,
   kQuery,
   kPromote,
+  kReplicate,      // replicate SOURCE QUEUE (either order)
+  kReplicateStop,  // replicate-stop QUEUE
+  kReplicas,
   kHelp,
 };
 
@@ -32,6 +35,7 @@ struct Options {
   bool is_primary = false;            // status --is-primary
   bool all = false;                   // status --all, query --all
   bool cluster_manager = false;       // promote --cluster-manager
+  std::vector<std::string> arguments;  // the words after replicate or replicate-stop
 };
 
 // Printed with a pointer to --help; the tool exits 2, as qpid-config does for usage errors.
@@ -41,7 +45,8 @@ struct UsageError {
 
 // args are the words after the program name. Options may come before or after the command; "--"
 // ends the options. With -h/--help anywhere, only unknown options are errors: the command is not
-// required. Otherwise the command must be given, known, and have no extra words, and each option
+// required. Otherwise the command must be given, known, and have exactly its words (replicate
+// two, replicate-stop one, the others none), and each option
 // must apply to it (--expect, --is-primary: status; --all: status and query; --cluster-manager:
 // promote).
 std::optional<UsageError> Parse(const std::vector<std::string>& args, Options& options);

@@ -189,9 +189,41 @@ TEST(QpidHaOptionsTest, DoubleDashEndsOptions) {
   EXPECT_EQ("unknown command '--all'", ParseError({"--", "--all"}, options));
 }
 
+TEST(QpidHaOptionsTest, ReplicateTakesTwoWordsInAnyPlace) {
+  Options options;
+  ASSERT_EQ("", ParseError({"replicate", "-b", "node2", "node1", "orders"}, options));
+  EXPECT_EQ(Command::kReplicate, options.command);
+  EXPECT_EQ("node2", options.broker);
+  EXPECT_EQ((std::vector<std::string>{"node1", "orders"}), options.arguments);
+  Options short_of_one;
+  EXPECT_EQ("'replicate' needs a source URL and a queue name",
+            ParseError({"replicate", "node1"}, short_of_one));
+  Options one_too_many;
+  EXPECT_EQ("unexpected argument 'x' after 'replicate'",
+            ParseError({"replicate", "node1", "orders", "x"}, one_too_many));
+}
+
+TEST(QpidHaOptionsTest, ReplicateStopAndReplicas) {
+  Options stop;
+  ASSERT_EQ("", ParseError({"replicate-stop", "orders"}, stop));
+  EXPECT_EQ(Command::kReplicateStop, stop.command);
+  EXPECT_EQ(std::vector<std::string>{"orders"}, stop.arguments);
+  Options missing;
+  EXPECT_EQ("'replicate-stop' needs a queue name", ParseError({"replicate-stop"}, missing));
+  Options replicas;
+  ASSERT_EQ("", ParseError({"replicas"}, replicas));
+  EXPECT_EQ(Command::kReplicas, replicas.command);
+  Options extra;
+  EXPECT_EQ("unexpected argument 'orders' after 'replicas'",
+            ParseError({"replicas", "orders"}, extra));
+  Options all;
+  EXPECT_EQ("option --all does not apply to 'replicas'", ParseError({"replicas", "--all"}, all));
+}
+
 TEST(QpidHaOptionsTest, UsageListsCommandsAndOptions) {
   std::string usage(UsageText());
-  for (const char* word : {"ping", "status", "query", "promote", "help", "--broker", "--timeout",
+  for (const char* word : {"ping", "status", "query", "promote", "replicate", "replicate-stop", "replicas",
+                           "help", "--broker", "--timeout",
                            "--expect", "--is-primary", "--all", "--cluster-manager", "--help"}) {
     EXPECT_NE(std::string::npos, usage.find(word)) << word;
   }

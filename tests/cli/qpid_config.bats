@@ -200,6 +200,15 @@ queue_row() {
   [[ "$output" == *"--sequence is not available yet"* ]]
 }
 
+@test "a bad --start-replica URL is a usage error naming it, and it applies to add queue only" {
+  run "$QPID_CONFIG" add queue q --start-replica node1:99999
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"invalid value 'node1:99999' for --start-replica"* ]]
+  run "$QPID_CONFIG" add exchange direct x --start-replica node1
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"option --start-replica does not apply to 'add exchange'"* ]]
+}
+
 @test "an --argument without NAME=VALUE is a usage error" {
   run "$QPID_CONFIG" add queue q --argument justaname
   [ "$status" -eq 2 ]

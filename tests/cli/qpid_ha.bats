@@ -197,6 +197,21 @@ fake_up() {
   [[ "$output" == *"unexpected argument 'node1' after 'status'"* ]]
 }
 
+@test "replicate and replicate-stop need their words, replicas none" {
+  run "$QPID_HA" replicate node1
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"'replicate' needs a source URL and a queue name"* ]]
+  run "$QPID_HA" replicate node1 orders extra
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"unexpected argument 'extra' after 'replicate'"* ]]
+  run "$QPID_HA" replicate-stop
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"'replicate-stop' needs a queue name"* ]]
+  run "$QPID_HA" replicas orders
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"unexpected argument 'orders' after 'replicas'"* ]]
+}
+
 @test "an option that does not apply to the command is a usage error" {
   run "$QPID_HA" ping --all
   [ "$status" -eq 2 ]

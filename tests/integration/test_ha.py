@@ -97,7 +97,8 @@ def test_ha_broker_management_type_on_primary_and_backup(none_cluster):
     assert p["status"] == "active" and b["status"] == "ready"
     assert p_404 == 404 and b_404 == 404
     for status, ops in (p_ops, b_ops):
-        assert status == 200 and sorted(ops["ha-broker"]) == ["PROMOTE", "QUERY", "READ"], ops
+        assert status == 200 and sorted(ops["ha-broker"]) == [
+            "PROMOTE", "QUERY", "READ", "REPLICATE", "REPLICATE-STOP"], ops
     assert p_update == 501 and b_update == 501
     missing = HA_BROKER_ATTRIBUTES - set(p) | HA_BROKER_ATTRIBUTES - set(b)
     assert not missing, "ha-broker lacks %s" % sorted(missing)

@@ -295,19 +295,30 @@ TEST_F(HaOptionsTest, Durations) {
 }
 
 // With --ha-cluster no every other HA option would be ignored: each one is refused, named.
+// The options of replication links are taken with --ha-queue-replication yes too.
 TEST_F(HaOptionsTest, OptionsNeedCluster) {
-  const std::vector<std::pair<std::string, std::string>> options = {
-      {"ha-brokers-url", "n1"},      {"ha-brokers", "n1"},
-      {"ha-public-url", "vip"},      {"ha-public-brokers", "vip"},
-      {"ha-replicate", "none"},      {"ha-username", "u"},
-      {"ha-password", "p"},          {"ha-mechanism", "PLAIN"},
-      {"ha-backup-timeout", "10"},   {"ha-flow-messages", "1000"},
-      {"ha-flow-bytes", "0"},        {"link-maintenance-interval", "2"},
-      {"link-heartbeat-interval", "120"},
+  const std::vector<std::pair<std::string, std::string>> cluster_only = {
+      {"ha-brokers-url", "n1"},    {"ha-brokers", "n1"},     {"ha-public-url", "vip"},
+      {"ha-public-brokers", "vip"}, {"ha-replicate", "none"}, {"ha-backup-timeout", "10"},
   };
-  for (const auto& [name, value] : options) {
+  for (const auto& [name, value] : cluster_only) {
     const std::string expected =
         "option --" + name + " needs --ha-cluster yes: with --ha-cluster no it would be ignored";
+    EXPECT_EQ(Error({"--" + name, value}), expected);
+    EXPECT_EQ(Error({"--ha-cluster", "no", "--" + name, value}), expected);
+    EXPECT_EQ(Error({"--config", WriteConfig(name + " = " + value + "\n")}), expected);
+    EXPECT_EQ(Error({"--ha-queue-replication", "yes", "--" + name, value}), expected);
+  }
+  const std::vector<std::pair<std::string, std::string>> link_options = {
+      {"ha-username", "u"},         {"ha-password", "p"},
+      {"ha-mechanism", "PLAIN"},    {"ha-flow-messages", "1000"},
+      {"ha-flow-bytes", "0"},       {"link-maintenance-interval", "2"},
+      {"link-heartbeat-interval", "120"},
+  };
+  for (const auto& [name, value] : link_options) {
+    const std::string expected = "option --" + name +
+                                 " needs --ha-cluster yes or --ha-queue-replication yes: "
+                                 "without either it would be ignored";
     EXPECT_EQ(Error({"--" + name, value}), expected);
     EXPECT_EQ(Error({"--ha-cluster", "no", "--" + name, value}), expected);
     EXPECT_EQ(Error({"--config", WriteConfig(name + " = " + value + "\n")}), expected);
@@ -317,6 +328,27 @@ TEST_F(HaOptionsTest, OptionsNeedCluster) {
             "invalid value 'x' for option --ha-flow-bytes: expected a number from 0 to "
             "18446744073709551615");
   EXPECT_FALSE(Parse({"--ha-cluster", "no"}).cluster);
+}
+
+TEST_F(HaOptionsTest, QueueReplication) {
+  EXPECT_FALSE(Parse({}).queue_replication);
+  EXPECT_TRUE(Parse({"--ha-queue-replication", "yes"}).queue_replication);
+  EXPECT_FALSE(Parse({"--ha-queue-replication", "no"}).queue_replication);
+  EXPECT_TRUE(Parse({"--config", WriteConfig("ha-queue-replication = yes\n")}).queue_replication);
+  // A cluster member serves and keeps replicas whatever the option says.
+  EXPECT_TRUE(ParseCluster({}).queue_replication);
+  EXPECT_TRUE(ParseCluster({"--ha-queue-replication", "no"}).queue_replication);
+  // The options of its links are taken with it, without a cluster.
+  HaSettings s = Parse({"--ha-queue-replication", "yes", "--link-maintenance-interval", "0.1",
+                        "--link-heartbeat-interval", "1", "--ha-flow-messages", "10"});
+  EXPECT_FALSE(s.cluster);
+  EXPECT_EQ(s.link_maintenance_interval, milliseconds(100));
+  EXPECT_EQ(s.link_heartbeat_interval, seconds(1));
+  EXPECT_EQ(s.flow_messages, 10u);
+  EXPECT_EQ(s.given, (std::vector<std::string>{"ha-flow-messages", "link-maintenance-interval",
+                                               "link-heartbeat-interval"}));
+  EXPECT_EQ(Error({"--ha-queue-replication", "maybe"}),
+            "invalid value 'maybe' for option --ha-queue-replication: expected yes or no");
 }
 
 TEST_F(HaOptionsTest, EachParseStartsFromTheDefaults) {
@@ -336,7 +368,7 @@ TEST_F(HaOptionsTest, Help) {
         "--ha-username USER", "--ha-password PASSWORD", "--ha-mechanism MECHANISM",
         "--ha-backup-timeout SECONDS (=10)", "--ha-flow-messages N (=1000)",
         "--ha-flow-bytes BYTES (=0)", "--link-maintenance-interval SECONDS (=2)",
-        "--link-heartbeat-interval SECONDS (=120)"}) {
+        "--link-heartbeat-interval SECONDS (=120)", "--ha-queue-replication yes|no (=no)"}) {
     EXPECT_NE(help.find(option), std::string::npos) << option;
   }
 }
