@@ -200,6 +200,7 @@ void ClientConnection::OnResolved(const boost::system::error_code& error,
 void ClientConnection::OnConnected(const boost::system::error_code& error) {
   if (finished_) return;
   if (error) {
+    refused_ = error == boost::asio::error::connection_refused;
     Fail("cannot connect: " + error.message());
     return;
   }

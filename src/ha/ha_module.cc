@@ -339,6 +339,17 @@ void HaModule::OnCatchupQueues(size_t count) {
 void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& error,
                                bool peer_closed) {
   std::erase_if(attempts_, [&connection](const auto& a) { return a.get() == &connection; });
+  if (replication_.get() != &connection && !lost_primary_address_.empty() &&
+      connection.address() == lost_primary_address_) {
+    // The first attempt at the lost primary's address tells whether its process is gone.
+    if (connection.refused() && !stopping_ && !IsPrimary(state_.status())) {
+      primary_lost_hook_.Run({{"QPIDD_HA_PRIMARY_ADDRESS", lost_primary_address_},
+                              {"QPIDD_HA_PRIMARY_ID", lost_primary_id_},
+                              {"QPIDD_HA_BROKER_ID", broker_.config().id}});
+    }
+    lost_primary_address_.clear();
+  }
+  bool lost_now = false;
   const std::string& condition = connection.peer_condition();
   const bool refused =
       condition == kConfigurationMismatchError || condition == kProtocolMismatchError;
@@ -364,11 +375,17 @@ void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& 
       QPIDD_LOG(kNotice, kHa, "lost primary " << primary << ": "
                                               << (error.empty() ? "closed" : error)
                                               << (peer_closed ? "" : " (transport)"));
+      lost_now = true;
+      if (!peer_closed && !error.empty() && !primary_lost_hook_.empty()) {
+        lost_primary_address_ = connection.address();
+        lost_primary_id_ = primary.substr(0, primary.find('@'));
+      }
     }
   }
   if (attempts_.empty() && !replication_) {
-    // A refusal lasts until an administrator changes a configuration: retry, but slowly.
-    auto delay = settings_.link_maintenance_interval;
+    // Look for the next primary at once; a refusal lasts until an administrator changes a
+    // configuration: retry, but slowly.
+    auto delay = lost_now ? std::chrono::nanoseconds(0) : settings_.link_maintenance_interval;
     if (refused_in_round_) delay = std::max<std::chrono::nanoseconds>(delay, kRefusedRetryDelay);
     refused_in_round_ = false;
     ScheduleRound(delay);

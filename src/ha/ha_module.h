@@ -24,6 +24,7 @@
 #include "ha/ha_options.h"
 #include "ha/ha_state.h"
 #include "ha/primary.h"
+#include "ha/primary_lost_hook.h"
 #include "ha/promotion.h"
 #include "ha/queue_replication.h"
 
@@ -134,6 +135,11 @@ class HaModule : public broker::ConnectionAdmission,
   bool refused_in_round_ = false;  // a primary refused this broker in the current round
   std::vector<std::shared_ptr<ClientConnection>> watch_probes_;  // the primary's current ones
   std::set<std::string> stale_primaries_seen_;  // other primaries this one outranks, logged once
+  // The primary whose link broke without a close, until the next attempt to its address says
+  // whether its process is gone (refused: run the hook) or not.
+  std::string lost_primary_address_;
+  std::string lost_primary_id_;
+  PrimaryLostHook primary_lost_hook_{settings_.primary_lost_command};
   bool stopping_ = false;
 
   // Runs its replicas on loop_, so it is made after it.

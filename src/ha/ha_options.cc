@@ -64,6 +64,12 @@ std::unique_ptr<po::options_description> MakeDescription() {
       ("ha-backup-timeout", po::value<std::string>()->value_name("SECONDS")->default_value("10"),
        "How long a newly promoted primary holds messages for each backup that was ready until "
        "it reconnects; 0 means not at all. Also with a unit: 500ms, 10s.")
+      ("ha-primary-lost-command", po::value<std::string>()->value_name("COMMAND"),
+       "A shell command a backup runs when it finds its primary's process gone: the link broke "
+       "and the primary's host refused a new connection (not a mere timeout). It gets "
+       "QPIDD_HA_PRIMARY_ADDRESS, QPIDD_HA_PRIMARY_ID and QPIDD_HA_BROKER_ID in its environment "
+       "and at most 30 s. A cluster manager's agent sets it to hear of the loss at once. "
+       "Default: none.")
       ("ha-flow-messages", po::value<std::string>()->value_name("N")->default_value("1000"),
        "Message credit of each replication link; 0 means unlimited.")
       ("ha-flow-bytes", po::value<std::string>()->value_name("BYTES")->default_value("0"),
@@ -190,6 +196,10 @@ Status ParseValues(const po::variables_map& values, HaSettings* s) {
   }
   s->replicate = level.value();
 
+  s->primary_lost_command = Text(values, "ha-primary-lost-command");
+  if (values.count("ha-primary-lost-command") && s->primary_lost_command.empty()) {
+    return Status::InvalidArgument("invalid --ha-primary-lost-command '': give a command");
+  }
   s->username = Text(values, "ha-username");
   s->password = Text(values, "ha-password");
   if (Status st = ParseMechanism(Text(values, "ha-mechanism"), &s->mechanism); !st.ok()) return st;

@@ -28,6 +28,7 @@ struct HaSettings {
   std::string username;                       // --ha-username; empty: none
   std::string password;                       // --ha-password
   std::string mechanism;                      // --ha-mechanism, upper case; empty: SASL picks
+  std::string primary_lost_command;           // --ha-primary-lost-command; empty: none
   uint32_t flow_messages = 1000;              // --ha-flow-messages; 0: unlimited
   uint64_t flow_bytes = 0;                    // --ha-flow-bytes; 0: unlimited
   // --ha-backup-timeout, --link-maintenance-interval, --link-heartbeat-interval

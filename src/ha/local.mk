@@ -19,6 +19,7 @@ src_ha_libha_a_SOURCES = \
 	src/ha/own_address.h src/ha/own_address.cc \
 	src/ha/peer_properties.h src/ha/peer_properties.cc \
 	src/ha/failover_list.h src/ha/failover_list.cc \
+	src/ha/primary_lost_hook.h src/ha/primary_lost_hook.cc \
 	src/ha/backup_write_guard.h src/ha/backup_write_guard.cc \
 	src/ha/replicator_protocol.h src/ha/replicator_protocol.cc \
 	src/ha/queue_link_receiver.h src/ha/queue_link_receiver.cc \
@@ -34,6 +35,7 @@ tests_unit_unit_tests_SOURCES += \
 	tests/unit/ha_state_test.cc \
 	src/ha/failover_list_test.cc \
 	src/ha/history_test.cc \
+	src/ha/primary_lost_hook_test.cc \
 	src/ha/membership_test.cc \
 	src/ha/own_address_test.cc \
 	src/ha/queue_guard_test.cc \

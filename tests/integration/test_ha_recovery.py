@@ -215,3 +215,34 @@ def test_reconnecting_backup_receives_only_what_it_lacks(cluster):
     admin.close()
     assert len(primary_has) == 650
     wait_until(lambda: replica_bodies(c, 1, q) == primary_has, what="the backup to match")
+
+
+def test_primary_lost_command_runs_when_the_primary_process_is_gone(cluster, tmp_path):
+    """--ha-primary-lost-command (11.1): each backup runs it once when the primary's process dies
+    (its link breaks, its port then refuses), with the primary's address and id; a primary that
+    only hangs (SIGSTOP: heartbeats lapse, connections time out) does not run it."""
+    out = tmp_path / "lost.txt"
+    command = 'echo "$QPIDD_HA_BROKER_ID $QPIDD_HA_PRIMARY_ID $QPIDD_HA_PRIMARY_ADDRESS" >> %s' % out
+    c = cluster(3, extra_args=["--ha-primary-lost-command", command])
+    ids = {}
+    for i in range(3):
+        with c.management(i) as m:
+            ids[i] = m.ha()["brokerId"]
+
+    # Hung primary: the backups lose it after 2 heartbeats (2 s) and find no process gone.
+    c.sigstop(0)
+    time.sleep(4)
+    assert not out.exists(), out.read_text()
+    c.sigcont(0)
+    c.wait_status(1, "ready", timeout=30)
+    c.wait_status(2, "ready", timeout=30)
+
+    killed_at = time.monotonic()
+    c.kill(0)
+    wait_until(lambda: out.exists() and len(out.read_text().splitlines()) == 2, timeout=10,
+               what="both backups to run the command")
+    print("command run by both backups %.2f s after the kill" % (time.monotonic() - killed_at))
+    lines = sorted(out.read_text().splitlines())
+    assert lines == sorted("%s %s %s" % (ids[i], ids[0], c.address(0)) for i in (1, 2)), lines
+    time.sleep(2)
+    assert len(out.read_text().splitlines()) == 2, "run more than once: %s" % out.read_text()
