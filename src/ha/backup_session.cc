@@ -93,6 +93,7 @@ void BackupSession::OnEvent(ClientConnection& c, pn_event_t* event) {
       }
       // A queue link ends when its queue is deleted; the configuration link says so.
       if (auto it = queue_links_.find(link); it != queue_links_.end()) {
+        if (!it->second.caught_up) --links_catching_up_;
         links_by_queue_.erase(it->second.queue);
         queue_links_.erase(it);
         ReportCatchup();
@@ -105,15 +106,12 @@ void BackupSession::OnEvent(ClientConnection& c, pn_event_t* event) {
   }
 }
 
-void BackupSession::ReportCatchup() {
-  size_t count = 0;
-  for (const auto& [link, q] : queue_links_) count += q.caught_up ? 0 : 1;
-  owner_.OnCatchupQueues(count);
-}
+void BackupSession::ReportCatchup() { owner_.OnCatchupQueues(links_catching_up_); }
 
 void BackupSession::OnClosed(ClientConnection& c, const std::string& error, bool peer_closed) {
   queue_links_.clear();
   links_by_queue_.clear();
+  links_catching_up_ = 0;
   owner_.OnSessionClosed(c, error, peer_closed);
 }
 
@@ -322,6 +320,7 @@ void BackupSession::AttachQueueLink(ClientConnection& c, const broker::QueuePtr&
   pn_link_open(link);
   TopUp(link, 0);
   queue_links_[link] = QueueLink{replica->name(), replica};
+  ++links_catching_up_;
   links_by_queue_[replica->name()] = link;
   ReportCatchup();
 }
@@ -337,6 +336,7 @@ Status BackupSession::ApplyQueueMessage(QueueLink& link, pn_delivery_t* delivery
       link.replica->DequeueReplica(event.value().ids.Ranges());
     } else if (event.value().name == kCaughtUpEvent && !link.caught_up) {
       link.caught_up = true;
+      --links_catching_up_;
       ReportCatchup();
     }
     return Status::Ok();

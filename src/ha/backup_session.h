@@ -86,6 +86,8 @@ class BackupSession : public ClientHandler {
   std::set<std::string> listed_exchanges_;  // by the snapshot (uuid)
   std::set<std::tuple<std::string, std::string, std::string>> listed_bindings_;  // (x, q, key)
   std::map<pn_link_t*, QueueLink> queue_links_;
+  size_t links_catching_up_ = 0;  // entries of queue_links_ not yet caught up (a count, so
+                                  // reporting it stays cheap with 100,000 queues)
   std::map<std::string, pn_link_t*> links_by_queue_;
 };
 

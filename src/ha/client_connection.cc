@@ -215,6 +215,7 @@ void ClientConnection::OnConnected(const boost::system::error_code& error) {
 void ClientConnection::OnConnectTimeout(const boost::system::error_code& error) {
   if (error || finished_ || opened_) return;
   const std::string waited = std::to_string(options_.connect_timeout.count()) + " ms";
+  timed_out_ = true;
   Fail(connected_ ? "timed out after " + waited + " waiting for the peer's AMQP open"
                   : "timed out after " + waited + " connecting");
 }

@@ -89,6 +89,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   const std::string& peer_condition() const { return peer_condition_; }
   bool opened() const { return opened_; }      // the peer's open arrived
   bool refused() const { return refused_; }    // the peer's host refused the TCP connection
+  bool timed_out() const { return timed_out_; }  // connect_timeout passed before the open
   bool finished() const { return finished_; }  // over: OnClosed is called or on its way
 
  private:
@@ -131,6 +132,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
   bool connected_ = false;  // TCP connected: the engine is running
   bool refused_ = false;
+  bool timed_out_ = false;
   bool opened_ = false;
   bool closing_ = false;    // Close() was called: later failures are not reported
   bool peer_closed_ = false;

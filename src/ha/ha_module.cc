@@ -27,6 +27,10 @@ std::chrono::milliseconds Millis(std::chrono::nanoseconds d) {
 constexpr uint32_t kMaxEpoch = 65535;
 // Between rounds after a primary refused this broker (a configuration or protocol mismatch).
 constexpr std::chrono::seconds kRefusedRetryDelay{5};
+// How often, and how soon, a backup asks again whether a lost primary's process is gone when
+// its connection was reset while the process was dying.
+constexpr int kLostPrimaryChecks = 5;
+constexpr std::chrono::milliseconds kLostPrimaryRecheck{50};
 // Least time between a primary's probes for other primaries.
 constexpr std::chrono::seconds kWatchInterval{1};
 
@@ -339,15 +343,23 @@ void HaModule::OnCatchupQueues(size_t count) {
 void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& error,
                                bool peer_closed) {
   std::erase_if(attempts_, [&connection](const auto& a) { return a.get() == &connection; });
+  bool recheck_lost_primary = false;
   if (replication_.get() != &connection && !lost_primary_address_.empty() &&
       connection.address() == lost_primary_address_) {
-    // The first attempt at the lost primary's address tells whether its process is gone.
+    // An attempt at the lost primary's address tells whether its process is gone: refused, it
+    // is; opened or timed out, it is not (a hung host is the cluster manager's business). A
+    // reset before the open means the process was still dying: ask again, a few times.
     if (connection.refused() && !stopping_ && !IsPrimary(state_.status())) {
       primary_lost_hook_.Run({{"QPIDD_HA_PRIMARY_ADDRESS", lost_primary_address_},
                               {"QPIDD_HA_PRIMARY_ID", lost_primary_id_},
                               {"QPIDD_HA_BROKER_ID", broker_.config().id}});
+      lost_primary_address_.clear();
+    } else if (connection.refused() || connection.opened() || connection.timed_out() ||
+               ++lost_primary_checks_ >= kLostPrimaryChecks) {
+      lost_primary_address_.clear();
+    } else {
+      recheck_lost_primary = true;
     }
-    lost_primary_address_.clear();
   }
   bool lost_now = false;
   const std::string& condition = connection.peer_condition();
@@ -379,13 +391,16 @@ void HaModule::OnSessionClosed(ClientConnection& connection, const std::string& 
       if (!peer_closed && !error.empty() && !primary_lost_hook_.empty()) {
         lost_primary_address_ = connection.address();
         lost_primary_id_ = primary.substr(0, primary.find('@'));
+        lost_primary_checks_ = 0;
       }
     }
   }
   if (attempts_.empty() && !replication_) {
     // Look for the next primary at once; a refusal lasts until an administrator changes a
     // configuration: retry, but slowly.
-    auto delay = lost_now ? std::chrono::nanoseconds(0) : settings_.link_maintenance_interval;
+    auto delay = lost_now ? std::chrono::nanoseconds(0)
+                 : recheck_lost_primary ? std::chrono::nanoseconds(kLostPrimaryRecheck)
+                                        : settings_.link_maintenance_interval;
     if (refused_in_round_) delay = std::max<std::chrono::nanoseconds>(delay, kRefusedRetryDelay);
     refused_in_round_ = false;
     ScheduleRound(delay);

@@ -139,6 +139,7 @@ class HaModule : public broker::ConnectionAdmission,
   // whether its process is gone (refused: run the hook) or not.
   std::string lost_primary_address_;
   std::string lost_primary_id_;
+  int lost_primary_checks_ = 0;  // attempts at its address that could not tell
   PrimaryLostHook primary_lost_hook_{settings_.primary_lost_command};
   bool stopping_ = false;
 
