@@ -1,0 +1,29 @@
+#include "ocf/meta_data.h"
+
+#include <gtest/gtest.h>
+
+#include "ocf/params.h"
+
+namespace qpidd::ocf {
+namespace {
+
+TEST(OcfMetaDataTest, ClaimsOcf11AndListsEveryParameter) {
+  const std::string xml = MetaData();
+  EXPECT_NE(xml.find("<version>1.1</version>"), std::string::npos);
+  for (const ParamInfo& info : ParamInfos()) {
+    EXPECT_NE(xml.find("<parameter name=\"" + std::string(info.name) + "\""), std::string::npos)
+        << info.name;
+  }
+}
+
+TEST(OcfMetaDataTest, DistinctMonitorIntervalsPerRole) {
+  const std::string xml = MetaData();
+  EXPECT_NE(xml.find("interval=\"3s\" depth=\"0\" role=\"Promoted\""), std::string::npos);
+  EXPECT_NE(xml.find("interval=\"5s\" depth=\"0\" role=\"Unpromoted\""), std::string::npos);
+  // Not advertised: not implemented.
+  EXPECT_EQ(xml.find("migrate_to"), std::string::npos);
+  EXPECT_EQ(xml.find("reload"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qpidd::ocf
