@@ -15,6 +15,9 @@
 namespace qpidd::ha {
 namespace {
 
+// See BackupSession::queue_sessions_.
+constexpr size_t kLinksPerQueueSession = 256;
+
 pn_link_t* OpenReceiver(pn_session_t* session, const std::string& address) {
   pn_link_t* link = pn_receiver(session, address.c_str());
   pn_terminus_set_address(pn_link_source(link), address.c_str());
@@ -71,8 +74,8 @@ void BackupSession::OnOpened(ClientConnection& c, const broker::Arguments& peer_
                                                 << "@" << c.address());
   config_session_ = pn_session(c.connection());
   pn_session_open(config_session_);
-  queue_session_ = pn_session(c.connection());
-  pn_session_open(queue_session_);
+  queue_sessions_.clear();
+  links_on_last_session_ = 0;
   config_link_ = OpenReceiver(config_session_, std::string(kConfigAddress));
   pn_link_set_snd_settle_mode(config_link_, PN_SND_UNSETTLED);
   pn_link_open(config_link_);
@@ -303,7 +306,12 @@ void BackupSession::DeleteUnlisted() {
 }
 
 void BackupSession::AttachQueueLink(ClientConnection& c, const broker::QueuePtr& replica) {
-  (void)c;
+  if (queue_sessions_.empty() || links_on_last_session_ == kLinksPerQueueSession) {
+    queue_sessions_.push_back(pn_session(c.connection()));
+    pn_session_open(queue_sessions_.back());
+    links_on_last_session_ = 0;
+  }
+  ++links_on_last_session_;
   // What the replica holds already is not sent again.
   IdRanges held;
   uint64_t after = 0;
@@ -313,7 +321,7 @@ void BackupSession::AttachQueueLink(ClientConnection& c, const broker::QueuePtr&
     for (const auto& m : batch) held.Add(m.position);
     after = batch.back().position;
   }
-  pn_link_t* link = OpenReceiver(queue_session_, QueueLinkAddress(replica->name()));
+  pn_link_t* link = OpenReceiver(queue_sessions_.back(), QueueLinkAddress(replica->name()));
   pn_link_set_snd_settle_mode(link, PN_SND_MIXED);
   WriteQueueAttachProperties(pn_link_properties(link), UuidOf(replica->settings().arguments),
                              &held, std::nullopt);

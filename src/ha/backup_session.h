@@ -78,7 +78,11 @@ class BackupSession : public ClientHandler {
   BackupSessionOwner& owner_;
   bool primary_ = false;
   pn_session_t* config_session_ = nullptr;
-  pn_session_t* queue_session_ = nullptr;
+  // Queue links, at most kLinksPerQueueSession per session: Proton finds the link an incoming
+  // attach names by walking its session's links, so one session of 100,000 links would make
+  // every attach (on both sides) cost 100,000 name comparisons.
+  std::vector<pn_session_t*> queue_sessions_;
+  size_t links_on_last_session_ = 0;
   pn_link_t* config_link_ = nullptr;
   uint64_t last_seq_ = 0;
   bool in_snapshot_ = false;
