@@ -10,6 +10,7 @@
 #include "ha/backup_write_guard.h"
 #include "ha/failover_list.h"
 #include "ha/history.h"
+#include "ha/link_options.h"
 #include "ha/own_address.h"
 #include "ha/peer_properties.h"
 #include "ha/probe.h"
@@ -225,13 +226,8 @@ void HaModule::StartRound() {
   }
   for (const auto& address : settings_.brokers) {
     if (address.HostPort() == own_address) continue;
-    ClientConnectionOptions options;
-    options.host = address.host;
-    options.port = address.port;
-    options.user = address.user.empty() ? settings_.username : address.user;
-    options.password = address.user.empty() ? settings_.password : address.password;
-    options.mechanism = settings_.mechanism;
-    options.container_id = "qpidd-ha-" + broker_.config().id;
+    ClientConnectionOptions options =
+        LinkOptions(address, settings_, "qpidd-ha-" + broker_.config().id);
     options.open_properties[std::string(kBackupProperty)] = true;
     options.open_properties[std::string(kProtocolProperty)] = uint64_t{kProtocolVersion};
     options.open_properties[std::string(kBrokerIdProperty)] = broker_.config().id;

@@ -16,6 +16,7 @@ src_ha_libha_a_SOURCES = \
 	src/ha/primary.h src/ha/primary.cc \
 	src/ha/backup_session.h src/ha/backup_session.cc \
 	src/ha/probe.h src/ha/probe.cc \
+	src/ha/link_options.h src/ha/link_options.cc \
 	src/ha/own_address.h src/ha/own_address.cc \
 	src/ha/peer_properties.h src/ha/peer_properties.cc \
 	src/ha/failover_list.h src/ha/failover_list.cc \

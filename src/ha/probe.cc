@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "ha/link_options.h"
 #include "ha/peer_properties.h"
 #include "ha/wire_format.h"
 
@@ -45,13 +46,8 @@ std::shared_ptr<ClientConnection> StartProbe(boost::asio::io_context& loop,
                                              const HaSettings& settings,
                                              const std::string& own_broker_id,
                                              std::chrono::milliseconds timeout, ProbeDone done) {
-  ClientConnectionOptions options;
-  options.host = address.host;
-  options.port = address.port;
-  options.user = address.user.empty() ? settings.username : address.user;
-  options.password = address.user.empty() ? settings.password : address.password;
-  options.mechanism = settings.mechanism;
-  options.container_id = "qpidd-ha-probe-" + own_broker_id;
+  ClientConnectionOptions options =
+      LinkOptions(address, settings, "qpidd-ha-probe-" + own_broker_id);
   options.open_properties[std::string(kAdminProperty)] = true;
   options.open_properties[std::string(kBrokerIdProperty)] = own_broker_id;
   options.connect_timeout = timeout;

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "common/log.h"
+#include "ha/link_options.h"
 #include "ha/queue_link_receiver.h"
 #include "ha/replicator_protocol.h"
 #include "ha/wire_format.h"
@@ -95,13 +96,8 @@ void QueueReplicator::StartRound() {
   if (stopped_ || connection_ || !attempts_.empty() || replica_->deleted()) return;
   round_errors_.clear();
   for (const auto& address : source_) {
-    ClientConnectionOptions options;
-    options.host = address.host;
-    options.port = address.port;
-    options.user = address.user.empty() ? settings_.username : address.user;
-    options.password = address.user.empty() ? settings_.password : address.password;
-    options.mechanism = settings_.mechanism;
-    options.container_id = "qpidd-ha-replicator-" + broker_id_;
+    ClientConnectionOptions options =
+        LinkOptions(address, settings_, "qpidd-ha-replicator-" + broker_id_);
     options.open_properties[std::string(kReplicatorProperty)] = true;
     options.open_properties[std::string(kProtocolProperty)] = uint64_t{kProtocolVersion};
     options.open_properties[std::string(kBrokerIdProperty)] = broker_id_;
