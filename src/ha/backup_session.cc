@@ -10,6 +10,7 @@
 #include "broker/message.h"
 #include "common/log.h"
 #include "ha/peer_properties.h"
+#include "ha/queue_link_receiver.h"
 #include "ha/replication_policy.h"
 
 namespace qpidd::ha {
@@ -24,19 +25,6 @@ pn_link_t* OpenReceiver(pn_session_t* session, const std::string& address) {
   pn_terminus_set_address(pn_link_target(link), address.c_str());
   pn_link_set_rcv_settle_mode(link, PN_RCV_FIRST);
   return link;
-}
-
-// Reads a whole (non-partial) delivery.
-std::string ReadDelivery(pn_link_t* link, pn_delivery_t* delivery) {
-  std::string bytes(pn_delivery_pending(delivery), '\0');
-  size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = pn_link_recv(link, bytes.data() + got, bytes.size() - got);
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  bytes.resize(got);
-  return bytes;
 }
 
 }  // namespace
@@ -58,9 +46,7 @@ uint32_t BackupSession::Window(std::optional<size_t> largest_message) const {
 }
 
 void BackupSession::TopUp(pn_link_t* link, std::optional<size_t> largest_message) {
-  const int credit = pn_link_credit(link);
-  const auto window = static_cast<int>(Window(largest_message));
-  if (credit < window / 2 + 1) pn_link_flow(link, window - credit);
+  TopUpCredit(link, Window(largest_message));
 }
 
 void BackupSession::OnOpened(ClientConnection& c, const broker::Arguments& peer_properties) {
