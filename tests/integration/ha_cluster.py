@@ -494,3 +494,19 @@ def ok(r, what):
     """Asserts a tool's CompletedProcess succeeded; returns its stdout."""
     assert r.returncode == 0, "%s failed (%d): %s%s" % (what, r.returncode, r.stdout, r.stderr)
     return r.stdout
+
+
+@contextmanager
+def started_cluster(directory, n, primary=0, **kwargs):
+    """An n-member HaCluster (HaCluster's keyword arguments), every member started and `primary`
+    promoted with the others ready; on exit its brokers are stopped (by PID) and each must have
+    exited with status 0."""
+    c = HaCluster(directory, n, start=False, **kwargs)
+    try:
+        c.start_all()
+        c.start_primary(primary)
+        yield c
+    finally:
+        errors = c.close()
+    assert not errors, "\n".join(errors)
+

@@ -19,7 +19,7 @@ from proton.utils import LinkDetached
 import conftest
 from amqp_helpers import RawClient, bodies, drain, receive_n, send, unique
 from ha_cluster import (QPID_SEND, HaCluster, browse_all, created, ok, send_pipelined,
-                        wait_until)
+                        started_cluster, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, "ha_client.py")
@@ -49,14 +49,8 @@ def ha_cluster(tmp_path):
 @pytest.fixture(scope="module")
 def none_cluster(tmp_path_factory):
     """Two brokers with --ha-replicate none: 0 active, 1 ready. Tests use unique names."""
-    c = HaCluster(tmp_path_factory.mktemp("ha-none"), 2, replicate="none", start=False)
-    try:
-        c.start_all()
-        c.start_primary(0)
+    with started_cluster(tmp_path_factory.mktemp("ha-none"), 2, replicate="none") as c:
         yield c
-    finally:
-        errors = c.close()
-    assert not errors, "\n".join(errors)
 
 
 # -- management: the ha-broker type (doc 12.1) ------------------------------------------------------

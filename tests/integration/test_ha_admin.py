@@ -8,7 +8,7 @@ import time
 import pytest
 
 from amqp_helpers import send, unique
-from ha_cluster import HaCluster, ok, wait_until
+from ha_cluster import HaCluster, ok, started_cluster, wait_until
 
 BACKUP = 1
 
@@ -16,14 +16,8 @@ BACKUP = 1
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Two brokers with --ha-replicate all: 0 active, 1 ready. Tests use unique names."""
-    c = HaCluster(tmp_path_factory.mktemp("ha-admin"), 2, start=False)
-    try:
-        c.start_all()
-        c.start_primary(0)
+    with started_cluster(tmp_path_factory.mktemp("ha-admin"), 2) as c:
         yield c
-    finally:
-        errors = c.close()
-    assert not errors, "\n".join(errors)
 
 
 def replicated_setup(c):
