@@ -45,66 +45,6 @@ require_cluster() {
 
 note() { echo "# $*" >&3; }
 
-# not cmd...: succeeds when cmd fails (a bare `! cmd` never fails a Bats test).
-not() { if "$@"; then return 1; fi; }
-
-nothing_active() {  # N
-  on_node "$1" crm_mon -1 2>/dev/null | grep -q "No active resources"
-}
-
-# Node numbers whose crm_mon (asked on node N) shows RSC's clone Promoted.
-promoted_nodes() {  # N CLONE
-  on_node "$1" crm_resource -r "$2" --locate 2>/dev/null |
-    sed -n 's/.* is running on: node\([0-9]*\) Promoted$/\1/p'
-}
-
-# Node numbers whose eth0 holds IP.
-nodes_with_address() {  # IP
-  local i
-  for i in $QPC_NODES; do
-    ip -n "$(qpc_ns "$i")" -4 -br addr show dev eth0 2>/dev/null | grep -q " $1/" && echo "$i"
-  done
-  return 0
-}
-
-# The cluster seen from node N: every node Online, CLONE with one Promoted and the others
-# Unpromoted, VIP started beside it, nothing pending or failed.
-settled() {  # N CLONE VIP_RESOURCE
-  local out
-  out=$(on_node "$1" crm_mon -1 2>/dev/null) || return 1
-  grep -q "$(qpc_online_line)" <<<"$out" &&
-    [ "$(promoted_nodes "$1" "$2" | wc -l)" -eq 1 ] &&
-    grep -qE "Unpromoted: \[ node[0-9] node[0-9] \]" <<<"$out" &&
-    grep -qE "$3.*Started node" <<<"$out" &&
-    not grep -qiE 'Stopped|FAILED|Starting|Promoting|Demoting|Stopping|Failed Resource' <<<"$out"
-}
-
-# Waits until a node other than OLD, asked on node N, is Promoted; prints it.
-wait_new_promoted() {  # N CLONE OLD SECONDS
-  local deadline=$(($(date +%s) + $4)) p
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    p=$(promoted_nodes "$1" "$2")
-    if [ -n "$p" ] && [ "$p" != "$3" ]; then echo "$p"; return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
-wait_address_on() {  # IP NODE SECONDS
-  local deadline=$(($(date +%s) + $3))
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    [ "$(nodes_with_address "$1")" = "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-# A node other than N.
-other_node() {
-  local i
-  for i in $QPC_NODES; do [ "$i" != "$1" ] && { echo "$i"; return; }; done
-}
-
 kill_and_restart_promoted() {  # CLONE VIP_RESOURCE VIP: kills the Promoted node, checks, revives
   local clone=$1 vip_rsc=$2 vip=$3 old survivor new t0
   old=$(promoted_nodes 1 "$clone")
@@ -153,46 +93,6 @@ kill_and_restart_promoted() {  # CLONE VIP_RESOURCE VIP: kills the Promoted node
   on_node 1 pcs resource delete stf-vip
   on_node 1 pcs resource delete stf
   qpc_wait 60 nothing_active 1
-}
-
-# crm_mon and `qpid-ha status --all` agree: the Promoted node's broker is active, the two others
-# ready, and nothing else.
-brokers_agree() {  # N (the node asking)
-  local promoted out
-  promoted=$(promoted_nodes "$1" qpidd-clone)
-  [ "$(wc -w <<<"$promoted")" -eq 1 ] || return 1
-  out=$(on_node "$1" qpid-ha status --all -b "node$1:5672" --timeout 5) || return 1
-  [ "$(grep -c ' active$' <<<"$out")" -eq 1 ] &&
-    grep -q "^node$promoted:5672 active$" <<<"$out" &&
-    [ "$(grep -c ' ready$' <<<"$out")" -eq 2 ] &&
-    [ "$(wc -l <<<"$out")" -eq 3 ]
-}
-
-no_broker_on() {  # N
-  [ -z "$(node_broker_pids "$1")" ]
-}
-
-promoted_is() {  # N (asking) TARGET
-  [ "$(promoted_nodes "$1" qpidd-clone)" = "$2" ]
-}
-
-# The location constraints a move leaves (cli-prefer-*, cli-ban-*).
-move_constraint_left() {  # N
-  on_node "$1" cibadmin --query --scope constraints | grep -q 'id="cli-'
-}
-
-# Numbers the sender saw acknowledged and the receiver never received (ha_client.py output).
-acked_not_received() {  # WORK_DIR
-  comm -23 <(sed -n 's/^ACK //p' "$1/send.out" | sort -u) \
-           <(sed -n 's/^RECV //p' "$1/recv.out" | sort -u) | sort -n
-}
-
-nothing_missing() {  # WORK_DIR
-  [ -z "$(acked_not_received "$1")" ]
-}
-
-count_lines() {  # WORD FILE
-  grep -c "^$1 " "$2" || true
 }
 
 @test "qpidd under ocf:qpid:qpidd: one primary, backups ready; primary killed, nothing acked lost" {
