@@ -22,6 +22,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kLocalReadBound{10000};  // one management round trip to our broker
 constexpr milliseconds kMemberReadBound{5000};  // to another member (the broker's probe bound)
 constexpr milliseconds kPollPeriod{200};
+constexpr milliseconds kPromotePollPeriod{20};  // a failover waits for it
 
 Outcome Generic(const std::string& why) { return Outcome::Of(ExitCode::kErrGeneric, why); }
 
@@ -198,6 +199,10 @@ Outcome Promote(const ActionContext& context) {
   if (Outcome verdict = PromotionVerdict(own.state, ViewCluster(context, own)); !verdict.ok()) {
     return verdict;
   }
+  // Published before the broker is asked, so that the change of score (which makes Pacemaker
+  // replan) overlaps this action instead of delaying the actions that wait for it; a failed
+  // promotion is noticed by the next monitor, which publishes the score again.
+  PublishPromotionScore(context.instance, kPrimaryScore, context.deadline);
   if (Status promoted = PromoteBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
       !promoted.ok()) {
     return Generic("PROMOTE failed: " + promoted.message());
@@ -206,12 +211,11 @@ Outcome Promote(const ActionContext& context) {
     auto now = ReadHaBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
     if (now.ok() && IsPrimary(now.value().state)) {
       SetPromoted(params, true);
-      PublishPromotionScore(context.instance, kPrimaryScore, context.deadline);
       AgentLog(LogLevel::kNotice, "promoted: broker was " + own.status + ", is " +
                                       now.value().status);
       return Outcome::Ok();
     }
-    std::this_thread::sleep_for(kPollPeriod);
+    std::this_thread::sleep_for(kPromotePollPeriod);
   }
   return Generic("PROMOTE accepted but the broker did not report recovering/active in time");
 }
@@ -219,7 +223,11 @@ Outcome Promote(const ActionContext& context) {
 Outcome Demote(const ActionContext& context) {
   const Params& params = context.params;
   if (FindBrokers(params).empty()) {
-    return Outcome::Of(ExitCode::kNotRunning, "cannot demote: the broker is not running");
+    // Nothing is promoted here any more. Pacemaker demotes a failed primary before stopping it:
+    // a failure here would only make it abort and replan that failover.
+    SetPromoted(params, false);
+    AgentLog(LogLevel::kNotice, "demote: the broker is not running, so it is no primary");
+    return Outcome::Ok();
   }
   auto status = ReadHaBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
   if (status.ok() && IsBackup(status.value().state)) {

@@ -1,6 +1,12 @@
 #include "ocf/cluster_tools.h"
 
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <sstream>
+#include <thread>
 
 #include "ocf/agent_log.h"
 #include "ocf/run_command.h"
@@ -11,6 +17,9 @@ namespace {
 // One cluster tool call takes well under a second; bound it so that a hung CIB connection
 // cannot eat the action's time.
 constexpr std::chrono::seconds kToolBound{5};
+
+// How long a backup leaves the one before it (in node name order) to report a lost primary.
+constexpr std::chrono::milliseconds kReporterTurn{500};
 
 }  // namespace
 
@@ -58,6 +67,54 @@ std::string PromotedNodeFromLocate(const std::string& locate_output) {
   return "";
 }
 
+std::vector<std::string> UnpromotedNodesFromLocate(const std::string& locate_output) {
+  std::istringstream lines(locate_output);
+  std::string line;
+  std::vector<std::string> nodes;
+  const std::string marker = "is running on: ";
+  while (std::getline(lines, line)) {
+    const auto at = line.find(marker);
+    if (at == std::string::npos) continue;
+    std::istringstream rest(line.substr(at + marker.size()));
+    std::string node, role;
+    rest >> node >> role;
+    if (!node.empty() && role != "Promoted" && role != "Master") nodes.push_back(node);
+  }
+  std::sort(nodes.begin(), nodes.end());
+  return nodes;
+}
+
+size_t ReporterRank(const std::vector<std::string>& unpromoted_nodes,
+                    const std::string& own_node) {
+  const auto at = std::find(unpromoted_nodes.begin(), unpromoted_nodes.end(), own_node);
+  return static_cast<size_t>(at - unpromoted_nodes.begin());
+}
+
+namespace {
+
+std::string OwnNodeName() {
+  if (const char* node = std::getenv("OCF_RESKEY_CRM_meta_on_node"); node && *node) return node;
+  utsname names{};
+  return uname(&names) == 0 ? names.nodename : "";
+}
+
+// crm_failcount's total for `resource` on `node`, as printed ("0", "2", "INFINITY"); empty when
+// it cannot say.
+std::string FailCount(const std::string& resource, const std::string& node,
+                      const Deadline& deadline) {
+  const CommandResult result = RunCommand(
+      {"crm_failcount", "--query", "--quiet", "-r", resource, "-N", node},
+      deadline.Within(kToolBound));
+  if (!result.ok()) return "";
+  std::string value = result.output;
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
+    value.pop_back();
+  }
+  return value;
+}
+
+}  // namespace
+
 bool FailPromotedInstance(const std::string& instance, const Deadline& deadline) {
   const std::string resource = ResourceName(instance);
   if (resource.empty()) {
@@ -77,6 +134,22 @@ bool FailPromotedInstance(const std::string& instance, const Deadline& deadline)
     AgentLog(LogLevel::kNotice, "primary-lost: no Promoted instance of " + resource +
                                     " is known to Pacemaker: nothing to fail");
     return false;
+  }
+  // Every backup that saw the primary go runs this hook. One report is enough, and several at
+  // once make Pacemaker replan the failover each time: the backups on the Unpromoted nodes
+  // report in the order of their node names, each after the previous one had its time, and not
+  // at all once the primary's node has a fail count (someone reported: with the examples'
+  // migration-threshold=1, a node with failures cannot hold the Promoted instance).
+  const size_t rank = ReporterRank(UnpromotedNodesFromLocate(locate.output), OwnNodeName());
+  if (rank > 0) {
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        deadline.Left() / 2, kReporterTurn * static_cast<int>(rank)));
+    const std::string count = FailCount(resource, node, deadline);
+    if (!count.empty() && count != "0") {
+      AgentLog(LogLevel::kInfo, "primary-lost: Pacemaker already counts a failure of " +
+                                    resource + " on " + node + " (" + count + "): not reported again");
+      return true;
+    }
   }
   const CommandResult fail = RunCommand({"crm_resource", "--fail", "-r", resource, "-N", node},
                                         deadline.Within(kToolBound));

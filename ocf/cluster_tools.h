@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ocf/deadline.h"
 
@@ -23,6 +24,13 @@ bool PublishPromotionScore(const std::string& instance, std::optional<int> score
 // The node crm_resource --locate says holds the Promoted (or legacy Master) instance of
 // `resource`, from its output lines "resource R is running on: NODE Promoted". Empty if none.
 std::string PromotedNodeFromLocate(const std::string& locate_output);
+
+// The nodes crm_resource --locate lists without the Promoted role, sorted by name.
+std::vector<std::string> UnpromotedNodesFromLocate(const std::string& locate_output);
+
+// The position of `own_node` among `unpromoted_nodes` (sorted): its turn to report a lost
+// primary; their count when it is not among them (it reports last).
+size_t ReporterRank(const std::vector<std::string>& unpromoted_nodes, const std::string& own_node);
 
 // primary-lost: finds the Promoted instance's node and runs crm_resource --fail -r RSC -N NODE,
 // so that Pacemaker recovers at once. False (logged) when anything failed.

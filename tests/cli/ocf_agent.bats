@@ -43,7 +43,12 @@ case "\$1" in
             echo 'resource qpidd is running on: node1 Promoted' ;;
 esac
 EOF
-  chmod +x "$FAKE_BIN/crm_attribute" "$FAKE_BIN/crm_resource"
+  cat >"$FAKE_BIN/crm_failcount" <<EOF
+#!/bin/sh
+echo "\$*" >>"$WORK_DIR/crm_failcount.log"
+echo "\${FAKE_FAILCOUNT:-0}"
+EOF
+  chmod +x "$FAKE_BIN/crm_attribute" "$FAKE_BIN/crm_resource" "$FAKE_BIN/crm_failcount"
 }
 
 teardown() {
@@ -219,6 +224,11 @@ require_root() {
   [ "$status" -eq 7 ]
   run "$AGENT" stop
   [ "$status" -eq 0 ]
+  # A stopped broker is no primary: demote succeeds (Pacemaker demotes a dead primary first).
+  run "$AGENT" demote
+  [ "$status" -eq 0 ]
+  run "$AGENT" monitor
+  [ "$status" -eq 7 ]
 }
 
 @test "monitor of a broker that does not answer: 1 for a backup, 9 for a primary" {
@@ -339,11 +349,28 @@ EOF
 @test "primary-lost (the broker's hook) fails the Promoted instance through crm_resource" {
   export PATH="$FAKE_BIN:$PATH"
   # As a backup's broker runs it: the agent's environment at start, plus the hook's variables.
+  # node2 is the first Unpromoted node by name: it reports at once.
   QPIDD_HA_PRIMARY_ADDRESS=127.0.0.1:5672 QPIDD_HA_PRIMARY_ID=id-1 QPIDD_HA_BROKER_ID=id-2 \
-    OCF_RESOURCE_INSTANCE=qpidd:1 run "$AGENT" primary-lost
+    OCF_RESOURCE_INSTANCE=qpidd:1 OCF_RESKEY_CRM_meta_on_node=node2 run "$AGENT" primary-lost
   [ "$status" -eq 0 ]
   run cat "$WORK_DIR/crm_resource.log"
   [ "${lines[0]}" = "--locate -r qpidd" ]
+  [ "${lines[1]}" = "--fail -r qpidd -N node1" ]
+  [ ! -e "$WORK_DIR/crm_failcount.log" ]
+  # Another node reports after node2's turn, only if Pacemaker counts no failure on node1 yet.
+  rm "$WORK_DIR/crm_resource.log"
+  FAKE_FAILCOUNT=1 OCF_RESOURCE_INSTANCE=qpidd:2 OCF_RESKEY_CRM_meta_on_node=node3 \
+    run "$AGENT" primary-lost
+  [ "$status" -eq 0 ]
+  [ "$(cat "$WORK_DIR/crm_failcount.log")" = "--query --quiet -r qpidd -N node1" ]
+  run cat "$WORK_DIR/crm_resource.log"
+  [ "${#lines[@]}" -eq 1 ]
+  [ "${lines[0]}" = "--locate -r qpidd" ]
+  rm "$WORK_DIR/crm_resource.log"
+  FAKE_FAILCOUNT=0 OCF_RESOURCE_INSTANCE=qpidd:2 OCF_RESKEY_CRM_meta_on_node=node3 \
+    run "$AGENT" primary-lost
+  [ "$status" -eq 0 ]
+  run cat "$WORK_DIR/crm_resource.log"
   [ "${lines[1]}" = "--fail -r qpidd -N node1" ]
   # Without a resource name nothing can be told, and it says so.
   OCF_RESOURCE_INSTANCE= run "$AGENT" primary-lost
