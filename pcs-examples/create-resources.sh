@@ -64,9 +64,11 @@ add_vip() {  # NAME IP
   # shellcheck disable=SC2046
   "${PCS[@]}" resource create "$1" ocf:heartbeat:IPaddr2 $(vip_options "$2") \
       op monitor interval=5s timeout=20s meta migration-threshold=1
-  # Where the primary is, and only once it is promoted (stopped before it is demoted).
+  # Where the primary is, and only once it is promoted. Not symmetrical: a demotion need not
+  # wait for the VIP to stop, so that in a failover the old VIP goes while the backup is promoted
+  # (a client that reaches a demoted broker is refused and tries again).
   "${PCS[@]}" constraint colocation add "$1" with Promoted qpidd-clone INFINITY
-  "${PCS[@]}" constraint order promote qpidd-clone "then" start "$1"
+  "${PCS[@]}" constraint order promote qpidd-clone "then" start "$1" symmetrical=false
 }
 add_vip qpidd-vip "$VIP"
 [ -n "$BROKER_VIP" ] && add_vip qpidd-broker-vip "$BROKER_VIP"
