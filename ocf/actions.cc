@@ -1,6 +1,7 @@
 #include "ocf/actions.h"
 
 #include <algorithm>
+#include <deque>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,10 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kLocalReadBound{10000};  // one management round trip to our broker
 constexpr milliseconds kMemberReadBound{5000};  // to another member (the broker's probe bound)
+// A promotion asks the other members too, and waits for the slowest: a member on a node that
+// just died answers nothing until this bound. A live broker answers in milliseconds; one that
+// cannot within a second is no primary clients could use either.
+constexpr milliseconds kPromoteMemberBound{1000};
 constexpr milliseconds kPollPeriod{200};
 constexpr milliseconds kPromotePollPeriod{20};  // a failover waits for it
 
@@ -64,6 +69,28 @@ std::string LastLogLine(const Params& params) {
   return last;
 }
 
+// What the broker logged at critical level among its last lines (a fatal error stops it), each
+// without its time stamp, joined with "; ". Empty when none.
+std::string CriticalLogLines(const Params& params) {
+  if (params.log_file.empty()) return "";
+  constexpr size_t kTailLines = 20;
+  std::ifstream file(params.log_file);
+  std::deque<std::string> tail;
+  std::string line;
+  while (std::getline(file, line)) {
+    tail.push_back(line);
+    if (tail.size() > kTailLines) tail.pop_front();
+  }
+  const std::string marker = "[critical] ";
+  std::string critical;
+  for (const std::string& l : tail) {
+    const auto at = l.find(marker);
+    if (at == std::string::npos) continue;
+    critical += (critical.empty() ? "" : "; ") + l.substr(at + marker.size());
+  }
+  return critical;
+}
+
 std::vector<BrokerAddress> ClusterAddresses(const Params& params, const HaBrokerStatus& own) {
   std::string url = own.brokers_url.empty() ? EffectiveBrokersUrl(params) : own.brokers_url;
   auto parsed = ParseBrokerUrl(url);
@@ -71,9 +98,9 @@ std::vector<BrokerAddress> ClusterAddresses(const Params& params, const HaBroker
   return parsed.value();
 }
 
-std::vector<MemberView> ViewCluster(const ActionContext& context, const HaBrokerStatus& own) {
-  const auto timeout = std::max(milliseconds(100),
-                                std::min(context.deadline.Left() / 3, kMemberReadBound));
+std::vector<MemberView> ViewCluster(const ActionContext& context, const HaBrokerStatus& own,
+                                    milliseconds bound = kMemberReadBound) {
+  const auto timeout = std::max(milliseconds(100), std::min(context.deadline.Left() / 3, bound));
   auto members = ViewMembers(ClusterAddresses(context.params, own), own,
                              LocalAddress(context.params), timeout);
   for (const MemberView& member : members) {
@@ -149,6 +176,7 @@ Outcome Stop(const ActionContext& context) {
   const Status stopped = StopBrokers(context.params, context.deadline);
   PublishPromotionScore(context.instance, std::nullopt, context.deadline);
   if (!stopped.ok()) return Generic(stopped.message());
+  SetPromoted(context.params, false);  // stopped, not failed
   AgentLog(LogLevel::kInfo, "broker stopped");
   return Outcome::Ok();
 }
@@ -158,6 +186,16 @@ Outcome Monitor(const ActionContext& context) {
   const auto pids = FindBrokers(params);
   if (pids.empty()) {
     PublishPromotionScore(context.instance, std::nullopt, context.deadline);
+    if (Promoted(params)) {
+      // A primary gone without a stop. When it stopped itself (a fatal HA error such as
+      // finding itself a stale primary), its last log line says why: a failed primary.
+      if (const std::string why = CriticalLogLines(params); !why.empty()) {
+        return Outcome::Of(ExitCode::kFailedPromoted, "the primary stopped itself: " + why);
+      }
+      const std::string last = LastLogLine(params);
+      return Outcome::Of(ExitCode::kNotRunning, "the primary's broker is gone" +
+                                                    (last.empty() ? "" : " (log: " + last + ")"));
+    }
     return Outcome::Of(ExitCode::kNotRunning);
   }
   const std::string who = "broker (pid " + std::to_string(pids.front()) + ")";
@@ -196,7 +234,7 @@ Outcome Promote(const ActionContext& context) {
     return Outcome::Ok();
   }
   // The split-brain guard and the joining rule, with the members' own answers (no notify data).
-  if (Outcome verdict = PromotionVerdict(own.state, ViewCluster(context, own)); !verdict.ok()) {
+  if (Outcome verdict = PromotionVerdict(own.state, ViewCluster(context, own, kPromoteMemberBound)); !verdict.ok()) {
     return verdict;
   }
   // Published before the broker is asked, so that the change of score (which makes Pacemaker

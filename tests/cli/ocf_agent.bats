@@ -346,6 +346,42 @@ EOF
      "$(exit_reason)" == "promotion refused: 127.0.0.1:$PORT_A is already primary (recovering)" ]]
 }
 
+@test "monitor: 9 for a primary that stopped itself on a fatal HA error (stale primary)" {
+  export PATH="$FAKE_BIN:$PATH"
+  PORT_B=$(free_port)
+  local url="127.0.0.1:$PORT_A,127.0.0.1:$PORT_B" pid_a i
+  use_broker A "$PORT_A" "$url"
+  run "$AGENT" start
+  [ "$status" -eq 0 ]
+  run "$AGENT" promote
+  [ "$status" -eq 0 ]
+  pid_a=$(agent_pid)
+  use_broker B "$PORT_B" "$url"
+  OCF_RESOURCE_INSTANCE=qpidd:1 run "$AGENT" start
+  [ "$status" -eq 0 ]
+  for ((i = 0; i < 150; i++)); do
+    [ "$("$QPIDD_BUILDDIR/src/tools/qpid-ha" status -b "127.0.0.1:$PORT_B")" = ready ] && break
+    sleep 0.2
+  done
+  # A hangs; B is promoted (A does not answer its probe); A runs again, meets the newer primary
+  # and stops itself.
+  kill -STOP "$pid_a"
+  OCF_RESOURCE_INSTANCE=qpidd:1 run "$AGENT" promote
+  kill -CONT "$pid_a"
+  [ "$status" -eq 0 ]
+  wait_pid_gone "$pid_a" 30
+  use_broker A "$PORT_A" "$url"
+  run "$AGENT" monitor
+  [ "$status" -eq 9 ]
+  [[ "$(exit_reason)" == "the primary stopped itself: ha: another primary "* ]]
+  [[ "$output" == *"the primary stopped itself: "*"is a stale primary: shutting down"* ]]
+  # Once stopped, it is simply not running.
+  run "$AGENT" stop
+  [ "$status" -eq 0 ]
+  run "$AGENT" monitor
+  [ "$status" -eq 7 ]
+}
+
 @test "primary-lost (the broker's hook) fails the Promoted instance through crm_resource" {
   export PATH="$FAKE_BIN:$PATH"
   # As a backup's broker runs it: the agent's environment at start, plus the hook's variables.
