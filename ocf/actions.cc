@@ -1,8 +1,8 @@
 #include "ocf/actions.h"
 
 #include <algorithm>
-#include <deque>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -142,6 +142,18 @@ Result<HaBrokerStatus> AwaitManagement(const ActionContext& context, pid_t pid) 
 
 Outcome ValidateAll(const ActionContext& context) {
   return ValidateParams(context.params, context.check_level);
+}
+
+Outcome ReloadAgent(const ActionContext& context) {
+  if (Outcome valid = ValidateParams(context.params, 0); !valid.ok()) return valid;
+  std::string reloadable;
+  for (const ParamInfo& info : ParamInfos()) {
+    if (info.reloadable) reloadable += (reloadable.empty() ? "" : ", ") + std::string(info.name);
+  }
+  AgentLog(LogLevel::kNotice, "reload-agent: new values of " + reloadable +
+                                  " apply at the broker's next start; restart the instances one "
+                                  "at a time, the primary's last (move the primary first)");
+  return Outcome::Ok();
 }
 
 Outcome Start(const ActionContext& context) {

@@ -19,6 +19,9 @@ struct ActionContext {
 };
 
 Outcome ValidateAll(const ActionContext& context);
+// Pacemaker changed reloadable parameters: checks them (level 0) and says that the running
+// broker keeps its values until its next start.
+Outcome ReloadAgent(const ActionContext& context);
 // Starts the broker as a backup (never promotes) and returns once it answers management.
 Outcome Start(const ActionContext& context);
 // No broker process left, whatever its state; never fails for a configuration error.

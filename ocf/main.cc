@@ -40,6 +40,7 @@ const std::map<std::string, ActionSpec>& Actions() {
       {"demote", {Demote, seconds(kDemoteTimeout)}},
       {"notify", {Notify, seconds(kNotifyTimeout)}},
       {"validate-all", {ValidateAll, seconds(kValidateTimeout)}},
+      {"reload-agent", {ReloadAgent, seconds(kValidateTimeout)}},
       // Not an OCF action: the broker's --ha-primary-lost-command, which it kills after 30 s.
       {"primary-lost", {PrimaryLost, seconds(25)}},
   };
@@ -66,7 +67,7 @@ std::string AgentPath(const char* argv0) {
 }
 
 int Usage() {
-  std::cerr << "usage: qpidd {start|stop|monitor|promote|demote|notify|validate-all|meta-data}\n"
+  std::cerr << "usage: qpidd {start|stop|monitor|promote|demote|notify|validate-all|reload-agent|meta-data}\n"
             << "An OCF resource agent: its parameters come from OCF_RESKEY_* variables.\n";
   PrintExitReason("no action given");
   return Code(ExitCode::kErrArgs);
@@ -87,7 +88,7 @@ int Run(int argc, char** argv) {
   OpenAgentLog(instance == nullptr ? "" : instance);
   auto spec = Actions().find(action);
   if (spec == Actions().end()) {
-    // reload-agent, migrate_to, migrate_from, reload: not implemented (nor advertised).
+    // migrate_to, migrate_from, reload: not implemented (nor advertised).
     PrintExitReason("action '" + action + "' is not implemented");
     return Code(ExitCode::kErrUnimplemented);
   }

@@ -48,7 +48,8 @@ std::string MetaData() {
       << "  <shortdesc lang=\"en\">qpidd-ha broker, promotable (primary and backups)</shortdesc>\n"
       << "  <parameters>\n";
   for (const ParamInfo& info : ParamInfos()) {
-    out << "    <parameter name=\"" << info.name << "\" required=\"0\">\n"
+    out << "    <parameter name=\"" << info.name << "\" required=\"0\""
+        << (info.reloadable ? " reloadable=\"1\"" : "") << ">\n"
         << "      <longdesc lang=\"en\">" << Escaped(info.longdesc) << "</longdesc>\n"
         << "      <shortdesc lang=\"en\">" << Escaped(info.shortdesc) << "</shortdesc>\n"
         << "      <content type=\"" << info.type << "\" default=\""
@@ -66,6 +67,7 @@ std::string MetaData() {
   Action(out, "notify", kNotifyTimeout);
   Action(out, "meta-data", 5);
   Action(out, "validate-all", kValidateTimeout);
+  Action(out, "reload-agent", kValidateTimeout);
   out << "  </actions>\n"
       << "</resource-agent>\n";
   return out.str();

@@ -33,10 +33,11 @@ Lookup EnvironmentLookup() {
 const std::vector<ParamInfo>& ParamInfos() {
   static const std::vector<ParamInfo> infos = {
       {"binary", "string", "/usr/sbin/qpidd", "qpidd binary",
-       "Full path of the qpidd broker binary."},
+       "Full path of the qpidd broker binary. Reloadable: a change applies at each broker's "
+       "next start.", true},
       {"config", "string", "/etc/qpid/qpidd.conf", "qpidd configuration file",
        "The broker's configuration file (--config). Its ha-brokers-url is the cluster's when "
-       "brokers_url is not set."},
+       "brokers_url is not set. Reloadable: a change applies at each broker's next start.", true},
       {"data_dir", "string", "/var/lib/qpidd", "data directory",
        "The broker's data directory (--data-dir), created if missing. It also holds the agent's "
        "pid file (qpidd-agent.pid) and marker of promotion (qpidd-agent.promoted)."},
@@ -51,13 +52,16 @@ const std::vector<ParamInfo>& ParamInfos() {
        "When the agent runs as root, the broker runs with this group if it exists."},
       {"brokers_url", "string", "", "addresses of every cluster member",
        "The real address of every member of the cluster, this one included (--ha-brokers-url), "
-       "e.g. node1,node2,node3. Empty: ha-brokers-url of the configuration file."},
+       "e.g. node1,node2,node3. Empty: ha-brokers-url of the configuration file. Reloadable: a "
+       "change applies at each broker's next start.", true},
       {"extra_options", "string", "", "more broker options",
        "Options appended to the broker's command line, split on blanks (quotes group), e.g. "
-       "'--ha-replicate all --link-heartbeat-interval 2'."},
+       "'--ha-replicate all --link-heartbeat-interval 2'. Reloadable: a change applies at each "
+       "broker's next start.", true},
       {"log_file", "string", "/var/log/qpidd-ha/qpidd.log", "broker log file",
        "The broker's log file (--log-to-file); its directory is created if missing. Empty: no "
-       "file (the broker then logs nowhere but through its own configuration)."},
+       "file (the broker then logs nowhere but through its own configuration). Reloadable: a "
+       "change applies at each broker's next start.", true},
   };
   return infos;
 }

@@ -46,6 +46,10 @@ struct ParamInfo {
   const char* default_value;
   const char* shortdesc;
   const char* longdesc;
+  // Used only when the broker starts: a change reaches the agent through reload-agent and the
+  // running broker keeps its value until its next start, so Pacemaker does not restart every
+  // instance at once (which would lose every message held in memory).
+  bool reloadable = false;
 };
 // Every parameter, in meta-data order.
 const std::vector<ParamInfo>& ParamInfos();

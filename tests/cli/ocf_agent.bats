@@ -112,7 +112,7 @@ require_root() {
   # Per-role monitors with distinct intervals; nothing unimplemented advertised.
   grep -q 'name="monitor".*interval="3s".*role="Promoted"' "$WORK_DIR/meta.xml"
   grep -q 'name="monitor".*interval="5s".*role="Unpromoted"' "$WORK_DIR/meta.xml"
-  ! grep -q 'migrate_\|reload' "$WORK_DIR/meta.xml"
+  ! grep -q 'migrate_\|"reload"' "$WORK_DIR/meta.xml"
 }
 
 @test "meta-data works as user nobody with no parameters at all" {
@@ -130,11 +130,31 @@ require_root() {
   run "$AGENT"
   [ "$status" -eq 2 ]
   [[ "$(exit_reason)" == "no action given" ]]
-  for action in reload-agent migrate_to migrate_from reload frobnicate; do
+  for action in migrate_to migrate_from reload frobnicate; do
     run "$AGENT" "$action"
     [ "$status" -eq 3 ]
     [[ "$(exit_reason)" == *"'$action' is not implemented"* ]]
   done
+}
+
+@test "reload-agent: reloadable parameters apply at the next start; bad ones are refused" {
+  run "$AGENT" meta-data
+  [[ "$output" == *'<action name="reload-agent"'* ]]
+  [[ "$output" == *'<parameter name="extra_options" required="0" reloadable="1">'* ]]
+  [[ "$output" == *'<parameter name="port" required="0">'* ]]
+  run "$AGENT" start
+  [ "$status" -eq 0 ]
+  local pid
+  pid=$(agent_pid)
+  OCF_RESKEY_extra_options="--link-heartbeat-interval 3" run "$AGENT" reload-agent
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"apply at the broker's next start"* ]]
+  # The running broker was left alone.
+  [ "$(agent_pid)" = "$pid" ]
+  kill -0 "$pid"
+  OCF_RESKEY_extra_options="'unbalanced" run "$AGENT" reload-agent
+  [ "$status" -eq 6 ]
+  [ "$(agent_pid)" = "$pid" ]
 }
 
 @test "validate-all accepts good parameters at levels 0 and 10" {
