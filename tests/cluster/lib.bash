@@ -390,11 +390,14 @@ cluster_down() {
   pids=$(for i in $QPC_NODES; do qpc_stop_pidfile "$(qpc_node_dir "$i")/corosync.pid"; done)
   for p in $pids; do qpc_wait_gone "$p" 100 || kill -KILL "$p" 2>/dev/null; done
   for i in $QPC_NODES; do  # the init: what is left of the node goes with it
-    p=$(cat "$(qpc_node_dir "$i")/holder.pid" 2>/dev/null) && kill -KILL "$p" 2>/dev/null
+    if p=$(cat "$(qpc_node_dir "$i")/holder.pid" 2>/dev/null); then
+      kill -KILL "$p" 2>/dev/null || true
+    fi
     rm -f "$(qpc_node_dir "$i")/holder.pid"
   done
-  for i in $QPC_NODES; do ip netns del "$(qpc_ns "$i")" 2>/dev/null; done
-  ip netns del "$QPC_BRIDGE_NS" 2>/dev/null
+  # Under set -e too: a namespace already gone (a half-started run) is no error.
+  for i in $QPC_NODES; do ip netns del "$(qpc_ns "$i")" 2>/dev/null || true; done
+  ip netns del "$QPC_BRIDGE_NS" 2>/dev/null || true
   if [ "${QPC_KEEP:-}" = 1 ]; then
     qpc_log "state kept in $QPC_STATE"
   else
@@ -411,6 +414,10 @@ cluster_cleanup_leftovers() {
     if [ ! -f "$s/prefix" ] || [ ! -f "$s/owner.pid" ]; then continue; fi
     qpc_alive "$(cat "$s/owner.pid")" && continue
     prefix=$(cat "$s/prefix")
+    # Nothing left running (no namespace, no node init): logs kept on purpose (QPC_KEEP=1).
+    if [ ! -e "/run/netns/$prefix-br" ] && ! compgen -G "$s/node*/holder.pid" >/dev/null; then
+      continue
+    fi
     (QPC_STATE=$s QPC_PREFIX=$prefix QPC_BRIDGE_NS=$prefix-br; cluster_down)
     rm -rf "$s"
   done
