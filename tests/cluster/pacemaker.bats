@@ -190,3 +190,38 @@ kill_and_restart_promoted() {  # CLONE VIP_RESOURCE VIP: kills the Promoted node
   qpc_wait 60 brokers_agree 1
   [ "$(promoted_nodes 1 qpidd-clone)" = "$target" ]
 }
+
+# The broker PIDs of every node, "N:PID" sorted.
+all_broker_pids() {
+  local i
+  for i in $QPC_NODES; do echo "$i:$(node_broker_pids "$i" | tr '\n' ' ')"; done
+}
+
+# Nodes whose cluster log shows the agent's reload-agent.
+reloaded() {
+  local i
+  for i in $QPC_NODES; do
+    on_node "$i" grep -q "reload-agent: new values of" /var/log/pacemaker/pacemaker.log &&
+      echo "$i"
+  done | grep .
+}
+
+@test "a reloadable parameter changed with pcs: reload-agent, no broker restarted" {
+  require_cluster
+  on_node 1 crm_resource -r qpidd-clone --locate >/dev/null 2>&1 ||
+    skip "needs the qpidd resources of the previous tests"
+  qpc_wait 120 settled 1 qpidd-clone qpidd-vip
+  qpc_wait 60 brokers_agree 1
+  local before after
+  before=$(all_broker_pids)
+  on_node 1 pcs resource update qpidd extra_options="--link-heartbeat-interval 3"
+  # Pacemaker runs reload-agent (on the instances whose last start or promotion had other
+  # parameters), and restarts nothing.
+  qpc_wait 60 reloaded
+  qpc_wait 60 settled 1 qpidd-clone qpidd-vip
+  after=$(all_broker_pids)
+  [ "$before" = "$after" ]
+  note "pcs resource update extra_options: reload-agent on node(s) $(reloaded)," \
+       "every broker still the same process"
+  on_node 1 pcs resource update qpidd extra_options=
+}
