@@ -151,6 +151,15 @@ bool FailPromotedInstance(const std::string& instance, const Deadline& deadline)
       return true;
     }
   }
+  // The dead primary's score goes first: removed later (by its stop), the change would make
+  // Pacemaker replan the failover halfway.
+  const CommandResult unscored = RunCommand(
+      {"crm_attribute", "--promotion=" + resource, "-N", node, "-l", "reboot", "-D"},
+      deadline.Within(kToolBound));
+  if (!unscored.ok()) {
+    AgentLog(LogLevel::kWarning, "primary-lost: the promotion score of " + node +
+                                     " not removed (crm_attribute " + unscored.Summary() + ")");
+  }
   const CommandResult fail = RunCommand({"crm_resource", "--fail", "-r", resource, "-N", node},
                                         deadline.Within(kToolBound));
   if (!fail.ok()) {

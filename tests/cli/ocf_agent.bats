@@ -413,6 +413,8 @@ EOF
   [ "${lines[0]}" = "--locate -r qpidd" ]
   [ "${lines[1]}" = "--fail -r qpidd -N node1" ]
   [ ! -e "$WORK_DIR/crm_failcount.log" ]
+  # The dead primary's score was removed first.
+  [ "$(tail -n1 "$WORK_DIR/crm_attribute.log")" = "--promotion=qpidd -N node1 -l reboot -D" ]
   # Another node reports after node2's turn, only if Pacemaker counts no failure on node1 yet.
   rm "$WORK_DIR/crm_resource.log"
   FAKE_FAILCOUNT=1 OCF_RESOURCE_INSTANCE=qpidd:2 OCF_RESKEY_CRM_meta_on_node=node3 \
