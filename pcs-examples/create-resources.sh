@@ -10,9 +10,10 @@
 #
 # Settings (environment): VIP (10.99.7.100), VIP_NETMASK (24), VIP_NIC (empty: the interface
 # holding the VIP's subnet), BROKER_VIP (empty: none), QPIDD_BINARY (/usr/sbin/qpidd), PORT
-# (5672), LOG_FILE (/var/log/qpidd-ha/qpidd.log), CLONE_MAX (3). FORCE=1 passes --force to pcs
-# for the agent's resource only: needed when the node running pcs has no ocf:qpid:qpidd
-# installed (pcs checks parameters against the agent's meta-data).
+# (5672), LOG_FILE (/var/log/qpidd-ha/qpidd.log), CLONE_MAX (3), NOTIFY (false: the clone's
+# notify meta-attribute; the agent needs no notifications, and they slow a failover: README.md).
+# FORCE=1 passes --force to pcs for the agent's resource only: needed when the node running pcs
+# has no ocf:qpid:qpidd installed (pcs checks parameters against the agent's meta-data).
 set -euo pipefail
 
 read -r -a PCS <<<"${PCS:-pcs}"
@@ -24,6 +25,11 @@ QPIDD_BINARY=${QPIDD_BINARY:-/usr/sbin/qpidd}
 PORT=${PORT:-5672}
 LOG_FILE=${LOG_FILE:-/var/log/qpidd-ha/qpidd.log}
 CLONE_MAX=${CLONE_MAX:-3}
+NOTIFY=${NOTIFY:-false}
+case $NOTIFY in
+  true|false) ;;
+  *) echo "create-resources.sh: NOTIFY must be true or false, not '$NOTIFY'" >&2; exit 2 ;;
+esac
 force=()
 [ "${FORCE:-}" = 1 ] && force=(--force)
 
@@ -45,7 +51,8 @@ vip_options() {  # IP
 #    promotes the ready backup with the highest promotion score at once. on-fail=restart is
 #    the default, written out to be explicit.
 #  - resource-stickiness: a node that comes back runs a backup; the primary stays where it is.
-#  - notify=true: the agent hears about promotions and demotions of the other instances.
+#  - notify=false: the agent's promote asks the other members itself; each round of
+#    notifications would add to every failover (README.md).
 "${PCS[@]}" resource create qpidd ocf:qpid:qpidd \
     binary="$QPIDD_BINARY" config=/etc/qpid/qpidd.conf data_dir=/var/lib/qpidd port="$PORT" \
     log_file="$LOG_FILE" \
@@ -58,7 +65,7 @@ vip_options() {  # IP
     op monitor interval=5s role=Unpromoted timeout=20s on-fail=restart \
     meta migration-threshold=1 resource-stickiness=100 \
     promotable promoted-max=1 promoted-node-max=1 clone-max="$CLONE_MAX" clone-node-max=1 \
-    notify=true "${force[@]}"
+    notify="$NOTIFY" "${force[@]}"
 
 add_vip() {  # NAME IP
   # shellcheck disable=SC2046

@@ -81,7 +81,7 @@ revised() {
   local cib=$CIB_DIR/cib.xml clone='//clone[@id="qpidd-clone"]'
   [ "$(xpath "$cib" "string($clone/meta_attributes/nvpair[@name='promotable']/@value)")" = true ]
   [ "$(xpath "$cib" "string($clone/meta_attributes/nvpair[@name='promoted-max']/@value)")" = 1 ]
-  [ "$(xpath "$cib" "string($clone/meta_attributes/nvpair[@name='notify']/@value)")" = true ]
+  [ "$(xpath "$cib" "string($clone/meta_attributes/nvpair[@name='notify']/@value)")" = false ]
   [ "$(xpath "$cib" "string($clone/primitive/@type)")" = qpidd ]
   [ "$(xpath "$cib" "string($clone/primitive/@provider)")" = qpid ]
   local meta="$clone/primitive/meta_attributes/nvpair"
