@@ -249,10 +249,6 @@ Outcome Promote(const ActionContext& context) {
   if (Outcome verdict = PromotionVerdict(own.state, ViewCluster(context, own, kPromoteMemberBound)); !verdict.ok()) {
     return verdict;
   }
-  // Published before the broker is asked, so that the change of score (which makes Pacemaker
-  // replan) overlaps this action instead of delaying the actions that wait for it; a failed
-  // promotion is noticed by the next monitor, which publishes the score again.
-  PublishPromotionScore(context.instance, kPrimaryScore, context.deadline);
   if (Status promoted = PromoteBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
       !promoted.ok()) {
     return Generic("PROMOTE failed: " + promoted.message());
@@ -260,6 +256,9 @@ Outcome Promote(const ActionContext& context) {
   while (!context.deadline.Expired()) {
     auto now = ReadHaBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
     if (now.ok() && IsPrimary(now.value().state)) {
+      // The primary's score is left to the monitor that Pacemaker runs right after: a change of
+      // score makes Pacemaker replan, and done here it would hold back what waits for this
+      // promotion (the VIP's start) until then.
       SetPromoted(params, true);
       AgentLog(LogLevel::kNotice, "promoted: broker was " + own.status + ", is " +
                                       now.value().status);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -151,17 +152,22 @@ bool FailPromotedInstance(const std::string& instance, const Deadline& deadline)
       return true;
     }
   }
-  // The dead primary's score goes first: removed later (by its stop), the change would make
-  // Pacemaker replan the failover halfway.
-  const CommandResult unscored = RunCommand(
-      {"crm_attribute", "--promotion=" + resource, "-N", node, "-l", "reboot", "-D"},
-      deadline.Within(kToolBound));
+  // The dead primary's score goes at the same time as the failure is reported, so that
+  // Pacemaker folds both into one plan. Removed later (by the dead instance's stop, or after
+  // the report), the change would make Pacemaker replan the failover halfway, waiting for what
+  // runs then (the old VIP's stop); removed first, it would start a move of the role that the
+  // failure then interrupts.
+  auto unscore = std::async(std::launch::async, [&] {
+    return RunCommand({"crm_attribute", "--promotion=" + resource, "-N", node, "-l", "reboot", "-D"},
+                      deadline.Within(kToolBound));
+  });
+  const CommandResult fail = RunCommand({"crm_resource", "--fail", "-r", resource, "-N", node},
+                                        deadline.Within(kToolBound));
+  const CommandResult unscored = unscore.get();
   if (!unscored.ok()) {
     AgentLog(LogLevel::kWarning, "primary-lost: the promotion score of " + node +
                                      " not removed (crm_attribute " + unscored.Summary() + ")");
   }
-  const CommandResult fail = RunCommand({"crm_resource", "--fail", "-r", resource, "-N", node},
-                                        deadline.Within(kToolBound));
   if (!fail.ok()) {
     AgentLog(LogLevel::kError, "primary-lost: crm_resource --fail -r " + resource + " -N " +
                                    node + ": " + fail.Summary());

@@ -70,8 +70,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     dup2(write_end.get(), STDOUT_FILENO);
     dup2(write_end.get(), STDERR_FILENO);
     execvp(args[0], args.data());
-    const std::string why = std::string(argv[0]) + ": " + std::strerror(errno) + "\n";
-    (void)!write(STDERR_FILENO, why.data(), why.size());
+    // Only async-signal-safe calls here: the agent may fork from several threads at once.
+    static constexpr char kCannotRun[] = ": cannot be run (not found or not executable)\n";
+    (void)!write(STDERR_FILENO, args[0], std::strlen(args[0]));
+    (void)!write(STDERR_FILENO, kCannotRun, sizeof(kCannotRun) - 1);
     _exit(127);
   }
   write_end.Reset();

@@ -319,13 +319,17 @@ EOF
   PCMK_logfile="$WORK_DIR/cluster.log" run "$AGENT" start
   [ "$status" -eq 0 ]
   grep -q 'qpidd(qpidd).*started broker (pid [0-9]*) on port' "$WORK_DIR/cluster.log"
+  # The primary's score comes from the monitor Pacemaker runs after a promotion.
   run "$AGENT" promote
   [ "$status" -eq 0 ]
+  run "$AGENT" monitor
+  [ "$status" -eq 8 ]
   run "$AGENT" stop
   [ "$status" -eq 0 ]
   run "$AGENT" monitor
   [ "$status" -eq 7 ]
   run cat "$WORK_DIR/crm_attribute.log"
+  [ "${#lines[@]}" -eq 4 ]
   [ "${lines[0]}" = "--promotion=qpidd -l reboot -v 10" ]
   [ "${lines[1]}" = "--promotion=qpidd -l reboot -v 1001" ]
   [ "${lines[2]}" = "--promotion=qpidd -l reboot -D" ]
