@@ -157,7 +157,8 @@ qpc_write_hosts() {
 }
 
 # The files every node starts from: knet key, corosync.conf, hosts and a seeded CIB
-# (dc-deadtime 2s, or the first DC election waits 20 s; no fencing in the tests).
+# (dc-deadtime 2s, or the first DC election waits 20 s; no fencing in the tests; no throttling
+# for a load that is the machine's, not the node's).
 qpc_write_cluster_files() {
   corosync-keygen -l -k "$QPC_STATE/authkey" >/dev/null
   qpc_write_corosync_conf >"$QPC_STATE/corosync.conf"
@@ -166,6 +167,10 @@ qpc_write_cluster_files() {
   CIB_file="$QPC_STATE/cib.xml" crm_attribute --type crm_config --name dc-deadtime --update 2s
   CIB_file="$QPC_STATE/cib.xml" crm_attribute --type crm_config --name stonith-enabled \
     --update false
+  # Every node reads the load of the whole machine (three nodes and the tests on its cores):
+  # with the default load-threshold (80%) Pacemaker would run one action at a time.
+  CIB_file="$QPC_STATE/cib.xml" crm_attribute --type crm_config --name load-threshold \
+    --update 10000%
 }
 
 # A node's private directories, fresh: a restarted node comes back empty, like a new host.
