@@ -96,17 +96,6 @@ void Connection::Post(std::function<void()> work) {
   });
 }
 
-void Connection::CloseForShutdown(const std::string& why) {
-  Post([this, why] {
-    pn_connection_t* connection = driver_.connection;
-    if (pn_connection_state(connection) & PN_LOCAL_CLOSED) return;
-    pn_condition_t* condition = pn_connection_condition(connection);
-    pn_condition_set_name(condition, "amqp:connection:forced");
-    pn_condition_set_description(condition, why.c_str());
-    pn_connection_close(connection);
-  });
-}
-
 void Connection::Process() {
   if (in_process_ || closed_) return;
   in_process_ = true;

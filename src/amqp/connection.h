@@ -33,10 +33,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Safe from any thread.
   void Post(std::function<void()> work);
 
-  // Closes the connection with amqp:connection:forced and `why`, from any thread; the socket
-  // is shut once the close is written (or the peer is gone).
-  void CloseForShutdown(const std::string& why);
-
   BrokerContext& context() { return context_; }
   broker::ConnectionRecord& record() { return *record_; }
   const std::string& remote_address() const { return remote_address_; }

@@ -3,7 +3,6 @@ noinst_LIBRARIES += src/amqp/libamqp.a
 src_amqp_libamqp_a_SOURCES = \
 	src/amqp/broker_context.h \
 	src/amqp/connection.h src/amqp/connection.cc \
-	src/amqp/open_connections.h src/amqp/open_connections.cc \
 	src/amqp/link.h \
 	src/amqp/node_provider.h \
 	src/amqp/post_coalesced.h \

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,7 +13,6 @@
 
 #include "amqp/broker_context.h"
 #include "amqp/connection.h"
-#include "amqp/open_connections.h"
 #include "broker/broker.h"
 #include "common/log.h"
 #include "common/uuid.h"
@@ -32,8 +30,6 @@ using namespace qpidd;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
-// How long a shutdown waits for its peers to have their AMQP close written.
-constexpr std::chrono::milliseconds kCloseBound{1000};
 
 // Set when the broker stops for a fatal error rather than on request: it then exits with 1.
 std::atomic<bool> g_fatal_exit{false};
@@ -102,14 +98,9 @@ int Run(const BrokerOptions& options, const ha::HaSettings& ha_settings, ReadyNo
                                            .idle_timeout_ms = options.idle_timeout_seconds * 1000,
                                            .max_connections = options.max_connections}};
 
-  amqp::OpenConnections open_connections;
-  net::Server server(options.worker_threads,
-                     [&context, &open_connections](boost::asio::ip::tcp::socket socket) {
-                       auto connection =
-                           std::make_shared<amqp::Connection>(std::move(socket), context);
-                       open_connections.Add(connection);
-                       connection->Start();
-                     });
+  net::Server server(options.worker_threads, [&context](boost::asio::ip::tcp::socket socket) {
+    std::make_shared<amqp::Connection>(std::move(socket), context)->Start();
+  });
   auto port = server.Listen(options.interfaces, options.port);
   if (!port.ok()) return Fail(notifier, port.status().message());
 
@@ -142,11 +133,6 @@ int Run(const BrokerOptions& options, const ha::HaSettings& ha_settings, ReadyNo
     QPIDD_LOG(kCritical, kBroker, "shutting down after a fatal error");
   }
   ha_module->Stop();
-  // Every peer gets an AMQP close, so that it knows the broker stopped on purpose.
-  if (size_t left = open_connections.CloseAll("the broker is shutting down", kCloseBound)) {
-    QPIDD_LOG(kInfo, kBroker, left << " connections not closed within "
-                                   << kCloseBound.count() << " ms: dropped");
-  }
   server.Stop();
   return exit_status;
 }

@@ -246,20 +246,3 @@ def test_primary_lost_command_runs_when_the_primary_process_is_gone(cluster, tmp
     assert lines == sorted("%s %s %s" % (ids[i], ids[0], c.address(0)) for i in (1, 2)), lines
     time.sleep(2)
     assert len(out.read_text().splitlines()) == 2, "run more than once: %s" % out.read_text()
-
-
-def test_primary_lost_command_does_not_run_when_the_primary_stops_on_purpose(cluster, tmp_path):
-    """A primary stopped by SIGTERM (a cluster manager's stop or demotion) closes its connections
-    with an AMQP close: the backups look for the next primary without running the command, so a
-    planned switchover is never reported as a failure."""
-    out = tmp_path / "lost.txt"
-    command = 'echo "$QPIDD_HA_BROKER_ID" >> %s' % out
-    c = cluster(3, extra_args=["--ha-primary-lost-command", command])
-    since = [c[i].log_size() for i in range(3)]
-    c.stop(0)
-    for i in (1, 2):
-        wait_until(lambda: "lost primary" in c[i].log(since[i]), timeout=10,
-                   what="backup %d to notice the primary stopped" % i)
-        assert "the broker is shutting down" in c[i].log(since[i]), c[i].log(since[i])
-    time.sleep(2)
-    assert not out.exists(), "run for a primary stopped on purpose: %s" % out.read_text()
