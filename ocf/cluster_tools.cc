@@ -53,9 +53,18 @@ bool PublishPromotionScore(const std::string& instance, std::optional<int> score
   return true;
 }
 
-std::string PromotedNodeFromLocate(const std::string& locate_output) {
+namespace {
+
+struct LocatedInstance {
+  std::string node;
+  bool promoted = false;
+};
+
+// crm_resource --locate's lines "resource R is running on: NODE [Promoted]".
+std::vector<LocatedInstance> LocatedInstances(const std::string& locate_output) {
   std::istringstream lines(locate_output);
   std::string line;
+  std::vector<LocatedInstance> instances;
   const std::string marker = "is running on: ";
   while (std::getline(lines, line)) {
     const auto at = line.find(marker);
@@ -63,23 +72,25 @@ std::string PromotedNodeFromLocate(const std::string& locate_output) {
     std::istringstream rest(line.substr(at + marker.size()));
     std::string node, role;
     rest >> node >> role;
-    if (role == "Promoted" || role == "Master") return node;
+    if (node.empty()) continue;
+    instances.push_back({node, role == "Promoted" || role == "Master"});
+  }
+  return instances;
+}
+
+}  // namespace
+
+std::string PromotedNodeFromLocate(const std::string& locate_output) {
+  for (const LocatedInstance& instance : LocatedInstances(locate_output)) {
+    if (instance.promoted) return instance.node;
   }
   return "";
 }
 
 std::vector<std::string> UnpromotedNodesFromLocate(const std::string& locate_output) {
-  std::istringstream lines(locate_output);
-  std::string line;
   std::vector<std::string> nodes;
-  const std::string marker = "is running on: ";
-  while (std::getline(lines, line)) {
-    const auto at = line.find(marker);
-    if (at == std::string::npos) continue;
-    std::istringstream rest(line.substr(at + marker.size()));
-    std::string node, role;
-    rest >> node >> role;
-    if (!node.empty() && role != "Promoted" && role != "Master") nodes.push_back(node);
+  for (const LocatedInstance& instance : LocatedInstances(locate_output)) {
+    if (!instance.promoted) nodes.push_back(instance.node);
   }
   std::sort(nodes.begin(), nodes.end());
   return nodes;

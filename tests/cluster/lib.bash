@@ -428,6 +428,23 @@ cluster_cleanup_leftovers() {
   done
 }
 
+# cluster_setup_file: a Bats file's setup_file: brings the cluster up for the whole file and
+# exports QPC_UP=1, or leaves it unset (each test then skips saying why: not root, packages
+# missing) after cleaning up what killed runs left.
+cluster_setup_file() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  cluster_check_prerequisites >/dev/null || return 0
+  export QPC_PREFIX
+  cluster_cleanup_leftovers
+  cluster_up 2>"$BATS_FILE_TMPDIR/up.log" || {
+    cat "$BATS_FILE_TMPDIR/up.log" >&3
+    cluster_down
+    return 1
+  }
+  echo "# cluster up (3 nodes Online) in ${QPC_UP_SECONDS}s" >&3
+  export QPC_UP=1
+}
+
 # --- what the cluster shows (for tests and the demo) ---------------------------------------
 # not cmd...: succeeds when cmd fails (a bare `! cmd` never fails a Bats test).
 not() { if "$@"; then return 1; fi; }

@@ -19,17 +19,7 @@ HA_CLIENT=$BATS_TEST_DIRNAME/../integration/ha_client.py
 EXAMPLES=$BATS_TEST_DIRNAME/../../pcs-examples
 
 setup_file() {
-  [ "$(id -u)" -eq 0 ] || return 0
-  cluster_check_prerequisites >/dev/null || return 0
-  export QPC_PREFIX
-  cluster_cleanup_leftovers
-  cluster_up 2>"$BATS_FILE_TMPDIR/up.log" || {
-    cat "$BATS_FILE_TMPDIR/up.log" >&3
-    cluster_down
-    return 1
-  }
-  echo "# cluster up (3 nodes Online) in ${QPC_UP_SECONDS}s" >&3
-  export QPC_UP=1
+  cluster_setup_file
 }
 
 teardown_file() {
