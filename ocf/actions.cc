@@ -246,9 +246,8 @@ Outcome Promote(const ActionContext& context) {
     return Outcome::Ok();
   }
   // The split-brain guard and the joining rule, with the members' own answers (no notify data).
-  if (Outcome verdict = PromotionVerdict(own.state, ViewCluster(context, own, kPromoteMemberBound)); !verdict.ok()) {
-    return verdict;
-  }
+  const auto members = ViewCluster(context, own, kPromoteMemberBound);
+  if (Outcome verdict = PromotionVerdict(own.state, members); !verdict.ok()) return verdict;
   if (Status promoted = PromoteBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
       !promoted.ok()) {
     return Generic("PROMOTE failed: " + promoted.message());

@@ -159,7 +159,8 @@ bool FailPromotedInstance(const std::string& instance, const Deadline& deadline)
     const std::string count = FailCount(resource, node, deadline);
     if (!count.empty() && count != "0") {
       AgentLog(LogLevel::kInfo, "primary-lost: Pacemaker already counts a failure of " +
-                                    resource + " on " + node + " (" + count + "): not reported again");
+                                    resource + " on " + node + " (" + count +
+                                    "): not reported again");
       return true;
     }
   }
@@ -169,8 +170,9 @@ bool FailPromotedInstance(const std::string& instance, const Deadline& deadline)
   // runs then (the old VIP's stop); removed first, it would start a move of the role that the
   // failure then interrupts.
   auto unscore = std::async(std::launch::async, [&] {
-    return RunCommand({"crm_attribute", "--promotion=" + resource, "-N", node, "-l", "reboot", "-D"},
-                      deadline.Within(kToolBound));
+    return RunCommand(
+        {"crm_attribute", "--promotion=" + resource, "-N", node, "-l", "reboot", "-D"},
+        deadline.Within(kToolBound));
   });
   const CommandResult fail = RunCommand({"crm_resource", "--fail", "-r", resource, "-N", node},
                                         deadline.Within(kToolBound));

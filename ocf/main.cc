@@ -67,7 +67,8 @@ std::string AgentPath(const char* argv0) {
 }
 
 int Usage() {
-  std::cerr << "usage: qpidd {start|stop|monitor|promote|demote|notify|validate-all|reload-agent|meta-data}\n"
+  std::cerr << "usage: qpidd {start|stop|monitor|promote|demote|notify|validate-all|"
+               "reload-agent|meta-data}\n"
             << "An OCF resource agent: its parameters come from OCF_RESKEY_* variables.\n";
   PrintExitReason("no action given");
   return Code(ExitCode::kErrArgs);
