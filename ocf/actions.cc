@@ -200,7 +200,7 @@ Outcome Monitor(const ActionContext& context) {
     PublishPromotionScore(context.instance, std::nullopt, context.deadline);
     if (Promoted(params)) {
       // A primary gone without a stop. When it stopped itself (a fatal HA error such as
-      // finding itself a stale primary), its last log line says why: a failed primary.
+      // finding itself a stale primary), its critical log lines say why: a failed primary.
       if (const std::string why = CriticalLogLines(params); !why.empty()) {
         return Outcome::Of(ExitCode::kFailedPromoted, "the primary stopped itself: " + why);
       }

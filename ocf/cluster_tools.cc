@@ -3,13 +3,13 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <future>
 #include <sstream>
 #include <thread>
 
 #include "ocf/agent_log.h"
+#include "ocf/params.h"
 #include "ocf/run_command.h"
 
 namespace qpidd::ocf {
@@ -117,12 +117,7 @@ std::string FailCount(const std::string& resource, const std::string& node,
   const CommandResult result = RunCommand(
       {"crm_failcount", "--query", "--quiet", "-r", resource, "-N", node},
       deadline.Within(kToolBound));
-  if (!result.ok()) return "";
-  std::string value = result.output;
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
-    value.pop_back();
-  }
-  return value;
+  return result.ok() ? Trim(result.output) : "";
 }
 
 }  // namespace

@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 
 namespace qpidd::ocf {
-namespace {
-
 std::string Trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r");
+  const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r");
+  const auto last = text.find_last_not_of(" \t\r\n");
   return text.substr(first, last - first + 1);
 }
+
+namespace {
 
 Outcome Configured(const std::string& why) { return Outcome::Of(ExitCode::kErrConfigured, why); }
 

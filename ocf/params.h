@@ -56,6 +56,9 @@ const std::vector<ParamInfo>& ParamInfos();
 
 Params ReadParams(const Lookup& lookup);
 
+// `text` without leading and trailing blanks and line ends.
+std::string Trim(const std::string& text);
+
 // ha-brokers-url (or its alias ha-brokers) of a qpidd config file's text: name=value lines,
 // '#' comments. Empty when absent.
 std::string BrokersUrlFromConfigText(const std::string& text);
