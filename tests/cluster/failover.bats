@@ -146,10 +146,6 @@ stop_clients_nothing_lost() {  # WORK_DIR
   [ -z "$missing" ]
 }
 
-address_on() {  # NODE IP: node's eth0 holds IP (a dead node may still hold it too)
-  ip -n "$(qpc_ns "$1")" -4 -br addr show dev eth0 2>/dev/null | grep -q " $2/"
-}
-
 # The HA status of node N's broker, asked inside node N ("none" when it does not answer).
 ha_status() {  # N
   on_node "$1" qpid-ha status -b "node$1:5672" --timeout 2 2>/dev/null || echo none

@@ -459,11 +459,16 @@ promoted_nodes() {  # N CLONE
     sed -n 's/.* is running on: node\([0-9]*\) Promoted$/\1/p'
 }
 
+# Node N's eth0 holds IP (a dead node may still hold it too: no fencing in the tests).
+address_on() {  # N IP
+  ip -n "$(qpc_ns "$1")" -4 -br addr show dev eth0 2>/dev/null | grep -q " $2/"
+}
+
 # Node numbers whose eth0 holds IP.
 nodes_with_address() {  # IP
   local i
   for i in $QPC_NODES; do
-    ip -n "$(qpc_ns "$i")" -4 -br addr show dev eth0 2>/dev/null | grep -q " $1/" && echo "$i"
+    if address_on "$i" "$1"; then echo "$i"; fi
   done
   return 0
 }

@@ -46,7 +46,7 @@ kill_and_restart_promoted() {  # CLONE VIP_RESOURCE VIP: kills the Promoted node
   note "node$old killed: node$new Promoted after $(qpc_since "$t0")s"
   # The dead node still holds the VIP on its (cut) link: no fencing here. Only survivors count.
   local deadline=$(($(date +%s) + 30))
-  until ip -n "$(qpc_ns "$new")" -4 -br addr show dev eth0 | grep -q " $vip/"; do
+  until address_on "$new" "$vip"; do
     [ "$(date +%s)" -lt "$deadline" ]
     sleep 0.1
   done
