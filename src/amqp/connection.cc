@@ -96,6 +96,17 @@ void Connection::Post(std::function<void()> work) {
   });
 }
 
+void Connection::Close(const std::string& condition, const std::string& description) {
+  Post([this, condition, description] {
+    pn_connection_t* connection = driver_.connection;
+    if (pn_connection_state(connection) & PN_LOCAL_CLOSED) return;
+    pn_condition_t* local = pn_connection_condition(connection);
+    pn_condition_set_name(local, condition.c_str());
+    pn_condition_set_description(local, description.c_str());
+    pn_connection_close(connection);
+  });
+}
+
 void Connection::Process() {
   if (in_process_ || closed_) return;
   in_process_ = true;

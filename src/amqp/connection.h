@@ -33,6 +33,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Safe from any thread.
   void Post(std::function<void()> work);
 
+  // Closes the connection with an AMQP close carrying `condition` and `description`, from any
+  // thread; the socket is shut once the peer answers (or is gone).
+  void Close(const std::string& condition, const std::string& description);
+
   BrokerContext& context() { return context_; }
   broker::ConnectionRecord& record() { return *record_; }
   const std::string& remote_address() const { return remote_address_; }

@@ -34,6 +34,8 @@ constexpr int kLostPrimaryChecks = 5;
 constexpr std::chrono::milliseconds kLostPrimaryRecheck{50};
 // Least time between a primary's probes for other primaries.
 constexpr std::chrono::seconds kWatchInterval{1};
+// How long a stopping primary waits for its backups to answer the close of their connections.
+constexpr std::chrono::milliseconds kBackupCloseBound{1000};
 
 }  // namespace
 
@@ -75,6 +77,17 @@ void HaModule::Start(uint16_t listening_port) {
 
 void HaModule::Stop() {
   if (!thread_.joinable()) return;
+  std::shared_ptr<Primary> primary;
+  {
+    std::lock_guard lock(mutex_);
+    primary = primary_role_;
+  }
+  if (primary) {
+    if (size_t left = primary->CloseBackups(kBackupCloseBound)) {
+      QPIDD_LOG(kInfo, kHa, left << " backup connections not closed within "
+                                 << kBackupCloseBound.count() << " ms: dropped");
+    }
+  }
   boost::asio::post(loop_, [this] {
     stopping_ = true;
     queue_replication_->StopOnLoop();

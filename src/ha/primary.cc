@@ -1,6 +1,8 @@
 #include "ha/primary.h"
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 #include <utility>
 
 #include "amqp/connection.h"
@@ -102,8 +104,41 @@ void Primary::GiveUpExpected() {
 
 // --- Backup connections -------------------------------------------------------------------
 
+size_t Primary::CloseBackups(std::chrono::milliseconds bound) {
+  std::vector<std::weak_ptr<amqp::Connection>> open;
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    open.swap(backup_connections_);
+    // Clients are still connected until the broker's sockets go: none of their messages may be
+    // accepted for want of a backup once the backups' links close.
+    for (const auto& [queue, guard] : guards_) guard->Freeze();
+  }
+  for (const auto& weak : open) {
+    if (auto connection = weak.lock()) {
+      connection->Close(std::string(kShutdownError), "the primary is shutting down");
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  size_t left = 0;
+  while (true) {
+    left = std::count_if(open.begin(), open.end(), [](const auto& c) { return !c.expired(); });
+    if (left == 0 || std::chrono::steady_clock::now() >= deadline) return left;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 broker::AdmissionVerdict Primary::AdmitBackup(const broker::ConnectionInfo& info) {
   broker::AdmissionVerdict verdict;
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) {
+      verdict.action = broker::AdmissionVerdict::Action::kClose;
+      verdict.condition = std::string(kNotPrimaryError);
+      verdict.reason = "this primary is shutting down";
+      return verdict;
+    }
+  }
   const uint64_t protocol = NumberProperty(info.peer_properties, kProtocolProperty);
   const std::string replicate = TextProperty(info.peer_properties, kReplicateProperty);
   const std::string ours(broker::ReplicationLevelName(settings_.replicate));
@@ -138,6 +173,19 @@ std::shared_ptr<amqp::Link> Primary::Attach(const std::shared_ptr<amqp::Connecti
   if (!pn_link_is_sender(link)) {
     amqp::RefuseAttach(link, "amqp:not-allowed", "replication links only send to backups");
     return nullptr;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) {
+      connection->Close(std::string(kNotPrimaryError), "this primary is shutting down");
+      amqp::RefuseAttach(link, std::string(kNotPrimaryError).c_str(), "this primary is shutting down");
+      return nullptr;
+    }
+    std::erase_if(backup_connections_, [](const auto& c) { return c.expired(); });
+    if (std::none_of(backup_connections_.begin(), backup_connections_.end(),
+                     [&connection](const auto& c) { return c.lock() == connection; })) {
+      backup_connections_.push_back(connection);
+    }
   }
   if (address == kConfigAddress) {
     // The backup is a member from its configuration link on: a connection that attaches
@@ -260,6 +308,7 @@ void Primary::AddGuard(const broker::QueuePtr& queue, uint64_t start) {
   for (const auto& who : membership_.ExpectedIds()) {
     guard->StartGuardingFrom(who.substr(0, who.find('@')), start);
   }
+  if (closing_) guard->Freeze();
   queue->AddObserver(guard);
   guards_[queue.get()] = guard;
 }

@@ -6,6 +6,7 @@
 
 #include <proton/link.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,6 +60,12 @@ class Primary : public broker::ConfigurationObserver,
   // Gives up expected backups that have not come back (ha-backup-timeout).
   void GiveUpExpected();
 
+  // An orderly shutdown of this primary: closes every backup's connection with an AMQP close
+  // and refuses new ones, so that the backups know the primary stopped on purpose rather than
+  // died (they then run no ha-primary-lost-command). Waits until those connections are gone
+  // or `bound` passed; returns how many were left.
+  size_t CloseBackups(std::chrono::milliseconds bound);
+
   // A backup connection being admitted (its open properties in `info`).
   broker::AdmissionVerdict AdmitBackup(const broker::ConnectionInfo& info);
   // An attach to a `$ha.` address on a backup connection.
@@ -110,6 +117,8 @@ class Primary : public broker::ConfigurationObserver,
   std::map<const broker::Queue*, std::shared_ptr<QueueGuard>> guards_;
   std::map<std::string, std::weak_ptr<ConfigSender>> config_senders_;  // by backup id
   std::set<std::string> connected_;  // backups with a live connection
+  std::vector<std::weak_ptr<amqp::Connection>> backup_connections_;  // that attached a link
+  bool closing_ = false;             // CloseBackups() called
 };
 
 }  // namespace qpidd::ha

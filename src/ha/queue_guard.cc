@@ -45,6 +45,7 @@ void QueueGuard::StartGuardingFrom(const std::string& backup, uint64_t start) {
 void QueueGuard::StopGuarding(const std::string& backup) {
   std::vector<std::shared_ptr<broker::PublishHold>> released;
   std::lock_guard lock(mutex_);
+  if (frozen_) return;
   guarding_.erase(backup);
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     it->second.backups.erase(backup);
@@ -55,6 +56,11 @@ void QueueGuard::StopGuarding(const std::string& backup) {
       ++it;
     }
   }
+}
+
+void QueueGuard::Freeze() {
+  std::lock_guard lock(mutex_);
+  frozen_ = true;
 }
 
 bool QueueGuard::Guards(const std::string& backup) const {

@@ -50,6 +50,10 @@ class QueueGuard : public broker::QueueObserver {
   void Release(const std::string& backup, uint64_t id);
   // The queue was deleted: every publisher waiting here is released, every follower told.
   void ReleaseAll();
+  // The primary is shutting down: from now on StopGuarding() releases nobody, so a publisher
+  // whose message no backup has is never accepted (it resends to the next primary) while the
+  // backups' links close before the clients' do.
+  void Freeze();
 
   // A sender for `backup` follows the queue: it is told of changes and collects dequeues.
   void AddListener(const std::string& backup, std::weak_ptr<GuardListener> listener);
@@ -78,6 +82,7 @@ class QueueGuard : public broker::QueueObserver {
   mutable std::mutex mutex_;
   // State below is protected by mutex_.
   uint64_t tail_ = 0;
+  bool frozen_ = false;
   std::map<std::string, uint64_t> guarding_;  // backup -> start
   std::map<uint64_t, Waiting> waiting_;       // id -> publisher and the backups it waits for
   std::map<std::string, Follower> followers_;

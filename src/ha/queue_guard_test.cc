@@ -96,6 +96,18 @@ TEST_F(QueueGuardTest, StoppingReleasesEveryoneWaitingOnlyForThatBackup) {
   EXPECT_EQ(target_.settled, (std::vector<uint64_t>{2, 3, 1}));
 }
 
+TEST_F(QueueGuardTest, AFrozenGuardReleasesNobodyWhenBackupsLeave) {
+  guard_.StartGuarding("b1");
+  Publish(1);
+  guard_.Freeze();  // the primary is shutting down: its backups' links close first
+  guard_.StopGuarding("b1");
+  Publish(2);
+  EXPECT_TRUE(target_.settled.empty()) << "accepted with no backup holding it";
+  EXPECT_EQ(guard_.waiting(), 2u);
+  guard_.Release("b1", 1);  // an acknowledgement that arrived before the close still counts
+  EXPECT_EQ(target_.settled, std::vector<uint64_t>{1});
+}
+
 TEST_F(QueueGuardTest, MessagesWithoutAPublisherAreNotHeld) {
   guard_.StartGuarding("b1");
   guard_.OnEnqueue(At(1), nullptr);  // a requeue or a dead letter

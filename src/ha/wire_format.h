@@ -48,6 +48,8 @@ inline constexpr std::string_view kTailAttachProperty = "qpid.ha-tail";  // ulon
 inline constexpr std::string_view kNotPrimaryError = "qpid-ha:not-primary";
 inline constexpr std::string_view kProtocolMismatchError = "qpid-ha:protocol-mismatch";
 inline constexpr std::string_view kConfigurationMismatchError = "qpid-ha:configuration-mismatch";
+// A primary's orderly shutdown closes its backups' connections with it (not a lost primary).
+inline constexpr std::string_view kShutdownError = "amqp:connection:forced";
 inline constexpr std::string_view kReplicationFailedError = "qpid-ha:replication-failed";
 
 // ---- Queue-link delivery tags (7.3) ----

@@ -249,6 +249,9 @@ broker_is() {  # N STATUS
   note "sender acknowledged again $(qpc_since "$t0")s after the move (its outage:" \
        "$(sender_outage "$work" "$t0")s)"
   stop_clients_nothing_lost "$work"
+  # A planned demotion is no failure: the old primary's node runs a backup again at once.
+  qpc_wait 30 backup_on "$old"
+  not failure_recorded 1
 
   on_node 1 pcs resource clear qpidd-clone
   not move_constraint_left 1
@@ -286,10 +289,17 @@ broker_is() {  # N STATUS
   qpc_wait 60 not runs_on 1 "$catching"
   on_node 1 pcs resource cleanup qpidd-clone node="node$catching" >/dev/null 2>&1
   # Until the new broker says it is catching up (or joining, before the catch-up starts).
-  local deadline=$(($(date +%s) + 60)) seen='' last=''
+  local deadline=$(($(date +%s) + 60)) seen='' last='' recleanup=$(($(date +%s) + 15))
   while :; do
     pid=$(node_broker_pids "$catching")
     status=gone
+    if [ -z "$pid" ] && [ "$(date +%s)" -ge "$recleanup" ]; then
+      # A cleanup that raced the failure's own transition can be undone by it: once more.
+      note "no broker on node$catching 15s after the cleanup: $(on_node 1 crm_mon -1 -f 2>&1 |
+            grep -E 'qpidd|fail' | tr '\n' ';')"
+      on_node 1 pcs resource cleanup qpidd-clone node="node$catching" >/dev/null 2>&1
+      recleanup=$((recleanup + 15))
+    fi
     if [ -n "$pid" ] && [ "$pid" != "$old_pid" ]; then status=$(ha_status "$catching"); fi
     [ "$status" = "$last" ] || seen+=" $status@$(qpc_since "$t0")s"
     last=$status

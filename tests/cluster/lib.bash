@@ -524,6 +524,20 @@ brokers_agree() {  # N (the node asking)
     [ "$(wc -l <<<"$out")" -eq 3 ]
 }
 
+# A failed action or a fail count, seen from node N (a planned stop of the primary records none).
+failure_recorded() {  # N
+  local out
+  out=$(on_node "$1" crm_mon -1 --failcounts) || { echo "crm_mon failed on node$1" >&2; return 0; }
+  grep -qE 'Failed Resource Actions|fail-count=' <<<"$out" || return 1
+  echo "$out" >&2  # what the test failed on
+}
+
+# Node N runs a broker that answers as a backup.
+backup_on() {  # N
+  on_node "$1" qpid-ha status -b "node$1:5672" --timeout 5 2>/dev/null |
+    grep -qE '^(joining|catchup|ready)$'
+}
+
 no_broker_on() {  # N
   [ -z "$(node_broker_pids "$1")" ]
 }

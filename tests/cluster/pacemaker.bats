@@ -162,6 +162,7 @@ kill_and_restart_promoted() {  # CLONE VIP_RESOURCE VIP: kills the Promoted node
   wait_address_on "$QPC_VIP" "$new" 30
   note "standby node$old: node$new Promoted, VIP moved after $(qpc_since "$t0")s"
   qpc_wait 60 no_broker_on "$old"
+  not failure_recorded 1  # a planned stop of the primary is no failure
   on_node 1 pcs node unstandby "node$old"
   qpc_wait 120 settled 1 qpidd-clone qpidd-vip
   qpc_wait 60 brokers_agree 1
@@ -174,6 +175,8 @@ kill_and_restart_promoted() {  # CLONE VIP_RESOURCE VIP: kills the Promoted node
   qpc_wait 60 promoted_is 1 "$target"
   wait_address_on "$QPC_VIP" "$target" 30
   note "move-with-constraint to node$target: Promoted, VIP moved after $(qpc_since "$t0")s"
+  qpc_wait 30 backup_on "$new"
+  not failure_recorded 1
   on_node 1 pcs resource clear qpidd-clone
   not move_constraint_left 1
   qpc_wait 120 settled 1 qpidd-clone qpidd-vip

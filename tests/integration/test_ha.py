@@ -570,10 +570,13 @@ class Child:
             "\n".join(out.splitlines()[-30:]), err[-5000:])
 
 
-def test_proton_clients_fail_over(ha_cluster, tmp_path):
+@pytest.mark.parametrize("how", ["kill", "stop"])
+def test_proton_clients_fail_over(ha_cluster, tmp_path, how):
     """A sender (each message sent again until accepted) and a receiver, both given every
-    address, carry on across kill -9 of the primary and the promotion of a ready backup: the
-    receiver gets every number with no gap (duplicates allowed), every acknowledged one too."""
+    address, carry on across the loss of the primary (kill -9, or SIGTERM: a stopping primary
+    closes its backups' links before the clients' and must accept nothing after) and the
+    promotion of a ready backup: the receiver gets every number with no gap (duplicates
+    allowed), every acknowledged one too."""
     c = ha_cluster(3)
     c.start_primary(0)
     q = unique("failover")
@@ -583,7 +586,10 @@ def test_proton_clients_fail_over(ha_cluster, tmp_path):
     try:
         wait_until(lambda: len(sender.numbers("ACK")) >= 100 and len(receiver.numbers("RECV")) >= 50,
                    what="traffic before the failover")
-        c.kill(0)
+        if how == "kill":
+            c.kill(0)
+        else:
+            c.stop(0)
         acked_before = len(sender.numbers("ACK"))
         c.promote(1)
         wait_until(lambda: len(sender.numbers("ACK")) >= acked_before + 100,

@@ -246,3 +246,25 @@ def test_primary_lost_command_runs_when_the_primary_process_is_gone(cluster, tmp
     assert lines == sorted("%s %s %s" % (ids[i], ids[0], c.address(0)) for i in (1, 2)), lines
     time.sleep(2)
     assert len(out.read_text().splitlines()) == 2, "run more than once: %s" % out.read_text()
+
+
+def test_primary_stopped_on_purpose_is_not_reported_lost(cluster, tmp_path):
+    """A primary stopped with SIGTERM (a cluster manager's stop or demotion) closes its backups'
+    connections with an AMQP close before its sockets go: the backups know it stopped on purpose
+    and run no --ha-primary-lost-command (else Pacemaker would record a failure of a stop it
+    asked for). Then a backup is promoted and the old primary returns as a backup."""
+    out = tmp_path / "lost.txt"
+    command = 'echo "$QPIDD_HA_BROKER_ID" >> %s' % out
+    c = cluster(3, extra_args=["--ha-primary-lost-command", command])
+    c.stop(0)
+    for i in (1, 2):
+        wait_until(lambda i=i: "the primary is shutting down" in c[i].log(), timeout=10,
+                   what="backup %d to be told the primary is shutting down" % i)
+    time.sleep(2)  # a backup that missed the close would have probed the port and run it by now
+    assert not out.exists(), out.read_text()
+    c.promote(1)
+    c.wait_status(1, "active", timeout=30)
+    c.restart(0)
+    c.wait_status(0, "ready", timeout=30)
+    c.wait_status(2, "ready", timeout=30)
+    assert not out.exists(), out.read_text()
