@@ -259,7 +259,7 @@ qpc_holder_start() {
   disown "$unshare_pid"
   for ((t = 0; t < 100; t++)); do
     if [ -f "$d/ready" ]; then
-      holder=$(ps -o pid= --ppid "$unshare_pid" | tr -d ' ')
+      holder=$(ps -o pid= --ppid "$unshare_pid" | tr -d ' ') || holder=
       [ -n "$holder" ] && { echo "$holder" >"$d/holder.pid"; return 0; }
     fi
     sleep 0.05
@@ -280,7 +280,8 @@ qpc_daemon_start() {  # N name cmd...
   nsenter_pid=$!
   disown "$nsenter_pid"
   for ((t = 0; t < 100; t++)); do
-    daemon=$(ps -o pid= --ppid "$nsenter_pid" | tr -d ' ')
+    # ps fails while nsenter has no child yet: not an error under set -e and pipefail.
+    daemon=$(ps -o pid= --ppid "$nsenter_pid" | tr -d ' ') || daemon=
     [ -n "$daemon" ] && { echo "$daemon" >"$d/$name.pid"; return 0; }
     sleep 0.02
   done
@@ -372,7 +373,7 @@ node_kill() {
 qpc_node_processes() {
   local holder ns
   holder=$(cat "$(qpc_node_dir "$1")/holder.pid" 2>/dev/null) || return 0
-  ns=$(ps -o pidns= -p "$holder" | tr -d ' ')
+  ns=$(ps -o pidns= -p "$holder" | tr -d ' ') || return 0  # the holder is gone
   [ -n "$ns" ] && [ "$ns" != - ] || return 0
   ps -e -o pid=,pidns= | awk -v ns="$ns" '$2 == ns { print $1 }'
 }
