@@ -23,9 +23,13 @@ using std::chrono::milliseconds;
 constexpr milliseconds kLocalReadBound{10000};  // one management round trip to our broker
 constexpr milliseconds kMemberReadBound{5000};  // to another member (the broker's probe bound)
 // A promotion asks the other members too, and waits for the slowest: a member on a node that
-// just died answers nothing until this bound. A live broker answers in milliseconds; one that
-// cannot within a second is no primary clients could use either.
+// just died answers nothing until this bound, which then delays the failover by as much. A live
+// broker answers in milliseconds; one that cannot within a second is no primary clients could
+// use either. A ready backup asks only whether another primary answers (the split-brain guard;
+// Pacemaker has already demoted or lost the old one), so it waits less; a joining broker must
+// know whether a member holding data is up, so it waits the full second.
 constexpr milliseconds kPromoteMemberBound{1000};
+constexpr milliseconds kPromoteReadyMemberBound{300};
 constexpr milliseconds kPollPeriod{200};
 constexpr milliseconds kPromotePollPeriod{20};  // a failover waits for it
 
@@ -246,7 +250,9 @@ Outcome Promote(const ActionContext& context) {
     return Outcome::Ok();
   }
   // The split-brain guard and the joining rule, with the members' own answers (no notify data).
-  const auto members = ViewCluster(context, own, kPromoteMemberBound);
+  const auto members = ViewCluster(
+      context, own,
+      own.state == HaState::kReady ? kPromoteReadyMemberBound : kPromoteMemberBound);
   if (Outcome verdict = PromotionVerdict(own.state, members); !verdict.ok()) return verdict;
   if (Status promoted = PromoteBroker(LocalAddress(params), LocalReadTimeout(context.deadline));
       !promoted.ok()) {
