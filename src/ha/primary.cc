@@ -177,13 +177,14 @@ std::shared_ptr<amqp::Link> Primary::Attach(const std::shared_ptr<amqp::Connecti
   {
     std::lock_guard lock(mutex_);
     if (closing_) {
-      connection->Close(std::string(kNotPrimaryError), "this primary is shutting down");
-      amqp::RefuseAttach(link, std::string(kNotPrimaryError).c_str(), "this primary is shutting down");
+      const std::string why = "this primary is shutting down";
+      connection->Close(std::string(kNotPrimaryError), why);
+      amqp::RefuseAttach(link, std::string(kNotPrimaryError).c_str(), why);
       return nullptr;
     }
-    std::erase_if(backup_connections_, [](const auto& c) { return c.expired(); });
-    if (std::none_of(backup_connections_.begin(), backup_connections_.end(),
-                     [&connection](const auto& c) { return c.lock() == connection; })) {
+    // Each backup connection attaches its configuration link once, first.
+    if (address == kConfigAddress) {
+      std::erase_if(backup_connections_, [](const auto& c) { return c.expired(); });
       backup_connections_.push_back(connection);
     }
   }

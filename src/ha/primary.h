@@ -117,7 +117,7 @@ class Primary : public broker::ConfigurationObserver,
   std::map<const broker::Queue*, std::shared_ptr<QueueGuard>> guards_;
   std::map<std::string, std::weak_ptr<ConfigSender>> config_senders_;  // by backup id
   std::set<std::string> connected_;  // backups with a live connection
-  std::vector<std::weak_ptr<amqp::Connection>> backup_connections_;  // that attached a link
+  std::vector<std::weak_ptr<amqp::Connection>> backup_connections_;  // with a config link
   bool closing_ = false;             // CloseBackups() called
 };
 
